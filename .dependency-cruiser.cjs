@@ -1,0 +1,56 @@
+/**
+ * Dependency rules of the hexagon (see ARCHITECTURE.md "Dependency rules").
+ * A rule that fails the build beats a rule in a document.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'domain/ imports only domain/: no AWS SDK, CDK, middy, Powertools, zod, node built-ins or outer layers.',
+      from: { path: '^domain/' },
+      to: { pathNot: '^domain/' },
+    },
+    {
+      name: 'adapters-not-outer',
+      severity: 'error',
+      comment: 'adapters/ may use domain/ and SDKs, never handlers/, infra/ or cli/.',
+      from: { path: '^adapters/' },
+      to: { path: '^(handlers|infra|cli)/' },
+    },
+    {
+      name: 'handlers-not-infra',
+      severity: 'error',
+      comment: 'handlers/ run in Lambda; they must not pull in CDK code.',
+      from: { path: '^handlers/' },
+      to: { path: '^(infra|cli)/|node_modules/(aws-cdk-lib|constructs|cdk-nag)/' },
+    },
+    {
+      name: 'no-product-to-test',
+      severity: 'error',
+      comment: 'Product code never imports tests or benchmarks.',
+      from: { path: '^(domain|adapters|handlers|infra|cli)/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No cycles anywhere.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};
