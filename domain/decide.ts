@@ -473,16 +473,14 @@ type DecisionBody =
   | Omit<Extract<Decision, { action: 'halted' }>, 'app' | 'eventId' | 'at' | 'active' | 'phase'>;
 
 function result(state: ControllerState, ctx: Ctx, body: DecisionBody): DecideResult {
-  const reason = ctx.notes.length > 0 ? `${ctx.notes.join('; ')}; ${body.reason}` : body.reason;
-  const decision = {
-    ...body,
-    reason,
+  const decision = Object.assign(body, {
+    reason: ctx.notes.length > 0 ? `${ctx.notes.join('; ')}; ${body.reason}` : body.reason,
     app: ctx.config.app,
     eventId: ctx.eventId,
     at: ctx.now,
     active: state.active,
     phase: state.phase,
-  } as Decision;
+  }) as Decision;
   return { state, decisions: [decision] };
 }
 
