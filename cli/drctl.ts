@@ -1,0 +1,56 @@
+import { CliError } from './cli-error';
+import { EXPLAIN_USAGE, runExplain } from './explain.command';
+
+const USAGE = [
+  'drctl — operate the dr-controller',
+  '',
+  `  ${EXPLAIN_USAGE}`,
+  '      replay recorded EventBridge events through the parser and the engine: what would the controller have done?',
+].join('\n');
+
+/** A reader that closed the pipe early (`drctl explain … | head`) is not an error. */
+function exitQuietlyOnClosedPipe() {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
+/** Run one drctl command; returns the exit code. Errors are one line on stderr, never a stack trace. */
+export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'explain':
+        runExplain(rest);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CliError(`unknown command '${command}'; run 'drctl help' for the commands`);
+    }
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`drctl: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`drctl: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}
