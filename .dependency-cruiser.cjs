@@ -13,6 +13,13 @@ module.exports = {
       to: { pathNot: '^domain/' },
     },
     {
+      name: 'edge-parses-only',
+      severity: 'error',
+      comment: 'edge/ turns raw input into domain types: it may use domain/ and zod, nothing with I/O.',
+      from: { path: '^edge/' },
+      to: { pathNot: '^(edge|domain)/|node_modules/zod/' },
+    },
+    {
       name: 'adapters-not-outer',
       severity: 'error',
       comment: 'adapters/ may use domain/ and SDKs, never handlers/, infra/ or cli/.',

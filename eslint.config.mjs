@@ -23,6 +23,11 @@ export default tseslint.config(
     },
   },
   {
+    // A contract suite is a function that registers tests for any implementation: it must export.
+    files: ['test/contracts/*.contract.ts'],
+    rules: { 'jest/no-export': 'off' },
+  },
+  {
     files: ['domain/**/*.ts'],
     rules: {
       'no-restricted-syntax': [

@@ -46,6 +46,7 @@ const EXTRA_TRANSIENT_NAMES = new Set([
   'InternalServiceError',
   'TimeoutError',
   'ConcurrentModificationException',
+  'TooManyUpdates', // SSM: concurrent updates to one parameter
 ]);
 
 /** True when the SDK (or our own list) says the error is throttling, a 5xx or a network glitch. */

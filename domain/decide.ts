@@ -1,6 +1,6 @@
 import type { ControllerConfig, Region, SignalConfig } from './config';
-import type { Decision, FailoverRequest, OtherDecision } from './decision';
-import { executionNameFor } from './decision';
+import type { Decision, OtherDecision } from './decision';
+import { executionNameFor, failoverRequestOf } from './decision';
 import type { DomainEvent, Override, SignalChanged, WorkflowEnded } from './events';
 import type { ControllerState, InFlight } from './state';
 import { RECENT_REQUESTS_KEPT } from './state';
@@ -269,8 +269,7 @@ function startFailover(s: ControllerState, ctx: Ctx, o: StartOptions): DecideRes
   const { config, now } = ctx;
   const generation = s.generation + 1;
   const executionName = executionNameFor(config.app, generation);
-  const request: FailoverRequest = {
-    app: config.app,
+  const inFlight: InFlight = {
     generation,
     executionName,
     from: s.active,
@@ -279,9 +278,10 @@ function startFailover(s: ControllerState, ctx: Ctx, o: StartOptions): DecideRes
     allowDataLoss: o.allowDataLoss,
     requestedBy: o.requestedBy,
     reason: o.reason,
-    requestedAt: now,
+    startedAt: now,
     ...(o.detectedAt !== undefined ? { detectedAt: o.detectedAt } : {}),
   };
+  const request = failoverRequestOf(config.app, inFlight);
   const autoFailovers = o.mode === 'auto' ? [...s.autoFailovers, now].slice(-config.policy.maxAutoFailovers) : s.autoFailovers;
 
   if (config.policy.dryRun) {
@@ -300,16 +300,6 @@ function startFailover(s: ControllerState, ctx: Ctx, o: StartOptions): DecideRes
     });
   }
 
-  const inFlight: InFlight = {
-    generation,
-    executionName,
-    from: s.active,
-    target: o.target,
-    mode: o.mode,
-    allowDataLoss: o.allowDataLoss,
-    startedAt: now,
-    ...(o.detectedAt !== undefined ? { detectedAt: o.detectedAt } : {}),
-  };
   const next: ControllerState = { ...s, phase: 'failing-over', generation, inFlight, autoFailovers };
   return result(next, ctx, {
     action: 'start-failover',

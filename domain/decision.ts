@@ -1,4 +1,4 @@
-import type { Phase } from './state';
+import type { InFlight, Phase } from './state';
 import type { Region } from './config';
 
 /**
@@ -83,4 +83,27 @@ export type Decision = StartFailover | Abort | Completed | Halted | OtherDecisio
 /** Name of the failover execution for a generation: Step Functions refuses a second start of it. */
 export function executionNameFor(app: string, generation: number): string {
   return `${app}-failover-g${generation}`;
+}
+
+/**
+ * The workflow input for the failover in flight, rebuilt from state alone. The same in-flight
+ * failover always gives the same request, so re-sending it is idempotent: Step Functions answers a
+ * StartExecution with the same name and input with the existing execution.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+ */
+export function failoverRequestOf(app: string, f: InFlight): FailoverRequest {
+  return {
+    app,
+    generation: f.generation,
+    executionName: f.executionName,
+    from: f.from,
+    target: f.target,
+    mode: f.mode,
+    allowDataLoss: f.allowDataLoss,
+    requestedBy: f.requestedBy,
+    reason: f.reason,
+    requestedAt: f.startedAt,
+    ...(f.detectedAt !== undefined ? { detectedAt: f.detectedAt } : {}),
+  };
 }

@@ -21,6 +21,8 @@ export interface InFlight {
   readonly target: Region;
   readonly mode: 'auto' | 'manual';
   readonly allowDataLoss: boolean;
+  readonly requestedBy: string;
+  readonly reason: string;
   readonly startedAt: number;
   /** Earliest ALARM among the failed region's signals when it started: the RTO clock. */
   readonly detectedAt?: number;

@@ -53,7 +53,7 @@ export async function startMoto(timeoutMs = 15_000): Promise<Moto> {
     const early = await Promise.race([
       exited.then((code) => new Error(`moto_server exited with code ${code}: ${stderr.trim()}`)),
       spawnError.then((e) => new Error(`moto_server could not start (${e.message}); install with: pip install "moto[server]"`)),
-      new Promise<undefined>((r) => setTimeout(r, 100)),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)),
     ]);
     if (early) throw early;
     try {
