@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEngineBench } from './engine.bench';
+import { runParseBench } from './parse.bench';
 
 /** `npm run bench`: runs every benchmark, prints a table per benchmark, writes bench/results/*.json. */
 interface Row {
@@ -33,6 +34,15 @@ if (!only || only === 'engine') {
   console.log('decisions in the stream:', r.actions);
   writeFileSync(join(resultsDir, 'engine.json'), JSON.stringify({ ...r, measuredAt: new Date().toISOString(), node: process.version }, null, 2));
   missed += rows.filter((x) => x.ok === false).length;
+}
+
+if (!only || only === 'engine') {
+  const p = runParseBench();
+  printTable('edge + engine: JSON.parse → parseEvent → decide on real-format payloads', [
+    { metric: `parse+decide events/s (${fmt(p.events)} events)`, value: fmt(p.eventsPerSecond), target: '', ok: undefined },
+    { metric: 'payloads rejected by the parser', value: fmt(p.rejected), target: '0', ok: p.rejected === 0 },
+  ]);
+  writeFileSync(join(resultsDir, 'parse.json'), JSON.stringify({ ...p, measuredAt: new Date().toISOString(), node: process.version }, null, 2));
 }
 
 if (missed > 0) {

@@ -1,0 +1,111 @@
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { FailoverRequest } from '../../domain/decision';
+import type { StartResult, StopResult, Workflow } from '../../domain/ports/workflow.port';
+import { PermanentAdapterError, isTransient, toAdapterError } from '../errors';
+import { executionArn } from './execution-arn';
+
+/** What {@link StepFunctionsWorkflow} needs: its client, the state machine, and its retry bounds. */
+export interface StepFunctionsWorkflowOptions {
+  readonly client: SFNClient;
+  /** The failover state machine (standard type), unqualified: `arn:aws:states:<region>:<account>:stateMachine:<name>`. */
+  readonly stateMachineArn: string;
+  /** Attempts per API call on throttling and 5xx. @default 3 */
+  readonly maxAttempts?: number;
+  /** Delay before the first retry; doubles per retry. @default 200 */
+  readonly baseDelayMs?: number;
+  /** @default - a real `setTimeout` */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** StopExecution's `cause` is at most 32768 characters (API_StopExecution.html). */
+const MAX_CAUSE_LENGTH = 32_768;
+
+/**
+ * {@link Workflow} on a Step Functions standard state machine. The execution name is the
+ * generation's `executionName`, so Step Functions itself refuses a second execution of a generation.
+ */
+export class StepFunctionsWorkflow implements Workflow {
+  private readonly client: SFNClient;
+  private readonly stateMachineArn: string;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: StepFunctionsWorkflowOptions) {
+    executionArn(options.stateMachineArn, 'check'); // refuses a malformed ARN now, not at the first failover
+    const maxAttempts = options.maxAttempts ?? 3;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new PermanentAdapterError(`StepFunctionsWorkflow: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+    this.client = options.client;
+    this.stateMachineArn = options.stateMachineArn;
+    this.maxAttempts = maxAttempts;
+    this.baseDelayMs = options.baseDelayMs ?? 200;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /**
+   * StartExecution named `request.executionName` with the request as JSON input. Step Functions
+   * makes this idempotent: the same name and input while that execution runs succeeds with the
+   * existing execution's ARN (so a redelivered decision gets `started` with the same id and no
+   * second run); another input, or a closed execution, raises `ExecutionAlreadyExists`, which is
+   * `already-started` here.
+   *
+   * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+   */
+  async start(request: FailoverRequest): Promise<StartResult> {
+    try {
+      const { executionArn: executionId } = await this.call('StartExecution', () =>
+        this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: request.executionName, input: JSON.stringify(request) })),
+      );
+      return { type: 'started', executionId: executionId ?? executionArn(this.stateMachineArn, request.executionName) };
+    } catch (error) {
+      if (causeName(error) !== 'ExecutionAlreadyExists') throw error;
+    }
+    try {
+      const existing = await this.call('DescribeExecution', () =>
+        this.client.send(new DescribeExecutionCommand({ executionArn: executionArn(this.stateMachineArn, request.executionName) })),
+      );
+      return { type: 'already-started', executionId: existing.executionArn };
+    } catch {
+      // The start outcome is known; the id is a courtesy.
+      return { type: 'already-started' };
+    }
+  }
+
+  /**
+   * StopExecution with `cause` = `reason`, only while the execution is RUNNING; an execution that
+   * ended or never existed is `not-running`.
+   *
+   * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
+   * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html
+   */
+  async stop(executionName: string, reason: string): Promise<StopResult> {
+    const arn = executionArn(this.stateMachineArn, executionName);
+    try {
+      const { status } = await this.call('DescribeExecution', () => this.client.send(new DescribeExecutionCommand({ executionArn: arn })));
+      if (status !== 'RUNNING') return { type: 'not-running' };
+      await this.call('StopExecution', () => this.client.send(new StopExecutionCommand({ executionArn: arn, cause: reason.slice(0, MAX_CAUSE_LENGTH) })));
+      return { type: 'stopped' };
+    } catch (error) {
+      if (causeName(error) === 'ExecutionDoesNotExist') return { type: 'not-running' };
+      throw error;
+    }
+  }
+
+  /** Bounded exponential backoff on throttling and 5xx; every SDK error leaves as an adapter error with its cause. */
+  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (!isTransient(error) || attempt >= this.maxAttempts) {
+          throw toAdapterError(error, `sfn ${what} on ${this.stateMachineArn} (attempt ${attempt} of ${this.maxAttempts})`);
+        }
+        await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+}
+
+function causeName(error: unknown): string | undefined {
+  return error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined;
+}
