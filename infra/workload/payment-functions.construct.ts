@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+
+/** The payment functions, by the name of their entry file (`<name>.handler.ts`). */
+export const PAYMENT_FUNCTIONS = ['validate-payment', 'process-payment', 'notify', 'health'] as const;
+export type PaymentFunctionName = (typeof PAYMENT_FUNCTIONS)[number];
+
+/**
+ * The newest Node.js runtime CDK 2.276 offers.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+ */
+export const PAYMENT_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Props of {@link PaymentFunctions}. */
+export interface PaymentFunctionsProps {
+  /** Physical-name prefix of this region's resources, e.g. `payments-dev-us-east-1`. */
+  readonly namePrefix: string;
+  /** Folder of the `<name>.handler.ts` entry files. */
+  readonly entryDir: string;
+  /** `/<app>/<envName>`, read by the functions as `PARAMETER_PREFIX`. */
+  readonly parameterPrefix: string;
+  /** CloudWatch namespace of the functions' own metrics (Powertools). */
+  readonly metricsNamespace: string;
+  /** This region's replica of the sessions table. */
+  readonly sessionsTable: dynamodb.ITableV2;
+  /** `<prefix>/active-region` and `<prefix>/fenced` in this region. */
+  readonly activeRegionParameter: ssm.IStringParameter;
+  readonly fencedParameter: ssm.IStringParameter;
+  /** Database host `/health` probes over TCP (this region's cluster endpoint). */
+  readonly databaseEndpoint: string;
+  readonly databasePort: number;
+  /** VPC and security group of `/health`, which must reach the database security group. */
+  readonly vpc: ec2.IVpc;
+  readonly appSecurityGroup: ec2.ISecurityGroup;
+  /** Removal policy of the log groups. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The payment Lambda functions of one region (code in `handlers/payments/`), each with its own log
+ * group and least-privilege role, plus the notifications topic `notify` publishes to:
+ *
+ * - `validate-payment`: no AWS access.
+ * - `process-payment`: reads `active-region`/`fenced` (refuses writes unless active and not fenced),
+ *   puts and gets items in this region's sessions replica.
+ * - `notify`: publishes to the topic.
+ * - `health`: in the private subnets with the app security group, reads `fenced` through the SSM
+ *   endpoint and opens a TCP connection to the database.
+ *
+ * Bundled locally by esbuild (no Docker) for arm64, minified, ES modules preferred
+ * (`mainFields: ['module', 'main']`: smaller bundles). `externalModules` is empty: the AWS SDK v3
+ * is bundled rather than taken from the runtime, so each function runs exactly the SDK version
+ * the tests ran against (the runtime's copy is updated by Lambda on its own schedule).
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_lambda_nodejs-readme.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+ */
+export class PaymentFunctions extends Construct {
+  readonly functions: Readonly<Record<PaymentFunctionName, nodejs.NodejsFunction>>;
+  /** Physical function names (`<namePrefix>-<name>`), literal strings for alarms and dashboards. */
+  readonly functionNames: Readonly<Record<PaymentFunctionName, string>>;
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: PaymentFunctionsProps) {
+    super(scope, id);
+    this.functionNames = Object.fromEntries(PAYMENT_FUNCTIONS.map((name) => [name, `${props.namePrefix}-${name}`])) as Record<
+      PaymentFunctionName,
+      string
+    >;
+
+    this.topic = new sns.Topic(this, 'Notifications', {
+      topicName: `${props.namePrefix}-notifications`,
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+
+    const make = (name: PaymentFunctionName, extra: Partial<nodejs.NodejsFunctionProps>, environment: Record<string, string> = {}) => {
+      const functionName = this.functionNames[name];
+      const fn = new nodejs.NodejsFunction(this, name, {
+        functionName,
+        entry: join(props.entryDir, `${name}.handler.ts`),
+        handler: 'handler',
+        runtime: PAYMENT_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(10),
+        logGroup: new logs.LogGroup(this, `${name}-logs`, {
+          logGroupName: `/aws/lambda/${functionName}`,
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: props.removalPolicy,
+        }),
+        environment: {
+          POWERTOOLS_SERVICE_NAME: name,
+          POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+          PARAMETER_PREFIX: props.parameterPrefix,
+          ...environment,
+        },
+        bundling: { externalModules: [], minify: true, mainFields: ['module', 'main'], target: 'node24', logLevel: nodejs.LogLevel.WARNING },
+        ...extra,
+      });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'AWS managed policy that only lets the function write its own CloudWatch Logs; kept so AWS maintains it.',
+      });
+      return fn;
+    };
+
+    const health = make(
+      'health',
+      {
+        timeout: Duration.seconds(5),
+        vpc: props.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [props.appSecurityGroup],
+      },
+      { DB_ENDPOINT: props.databaseEndpoint, DB_PORT: String(props.databasePort) },
+    );
+    Validations.of(health).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason: 'AWS managed policy Lambda needs to create the network interfaces of an in-VPC function; kept so AWS maintains it.',
+    });
+
+    this.functions = {
+      'validate-payment': make('validate-payment', {}),
+      'process-payment': make('process-payment', {}, { SESSIONS_TABLE: props.sessionsTable.tableName }),
+      notify: make('notify', {}, { TOPIC_ARN: this.topic.topicArn }),
+      health,
+    };
+
+    const processPayment = this.functions['process-payment'];
+    props.activeRegionParameter.grantRead(processPayment);
+    props.fencedParameter.grantRead(processPayment);
+    props.sessionsTable.grant(processPayment, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    this.topic.grantPublish(this.functions.notify);
+    props.fencedParameter.grantRead(health);
+  }
+}
