@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_POLICY, type ControllerConfig, type Policy } from '../domain/config';
 import { AWS_REGION_PATTERN } from './aws-formats';
 import { expected, formatIssues, show, strictObjectOf } from './issues';

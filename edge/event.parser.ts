@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlarmState, DomainEvent, OverrideAction, WorkflowStatus } from '../domain/events';
 import { AWS_REGION_PATTERN, isPlausibleEpochMs, parseAwsTimestamp } from './aws-formats';
 import { expected, formatIssues, show, strictObjectOf } from './issues';

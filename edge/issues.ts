@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Turning zod issues into messages a person can act on: every message starts with the path of the

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { notificationSchema, paymentSchema } from '../../handlers/payments/payment.schema';
 import type { PaymentFunctionName } from './payment-functions.construct';
 

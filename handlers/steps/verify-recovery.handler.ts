@@ -1,0 +1,61 @@
+import type { SignalConfig } from '../../domain/config';
+import type { StateStore } from '../../domain/ports/state-store.port';
+import type { Traffic } from '../../domain/ports/traffic.port';
+import { settings, traffic } from '../runtime/composition-root';
+import { stateStore } from '../runtime/state-store-root';
+import { healthOrUnknown } from './best-effort';
+import type { FailoverState, VerifyResult } from './failover-state';
+import { stepHandler } from './step-handler';
+
+/** The ports and settings `verify-recovery` uses; the composition root or a test provides them. */
+export interface VerifyRecoveryDeps {
+  readonly stateStore: StateStore;
+  readonly traffic: Traffic;
+  /** The configured signals; those of the target region are checked. */
+  readonly signals: readonly SignalConfig[];
+  /** Epoch ms. */
+  readonly now: () => number;
+}
+
+/**
+ * One poll of the target region's recovery: none of its signals is in ALARM in the controller's
+ * state (which the decide handler keeps current from the alarm events), and its endpoint is not
+ * unhealthy (unknown is accepted: Route 53's control plane may be the failed region).
+ *
+ * Measures recovery from the first ALARM that started the failover (`detectedAt`, else the
+ * request time) to now, and reports it as `recoverySeconds` once verified. The state machine
+ * polls a bounded number of times and then succeeds anyway with `verified: false`: traffic and
+ * database have moved, and a failed run would tell the controller the old region is still active.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
+ */
+export async function verifyRecovery(state: FailoverState, deps: VerifyRecoveryDeps): Promise<VerifyResult> {
+  const { app, target } = state;
+  const [stored, targetHealth] = await Promise.all([deps.stateStore.load(app), healthOrUnknown(deps.traffic, target)]);
+  const signals = stored?.state.signals ?? {};
+  const alarming = deps.signals.filter((s) => s.region === target && signals[s.alarmName]?.state === 'ALARM').map((s) => s.alarmName);
+  const elapsedSeconds = Math.max(0, Math.round((deps.now() - (state.detectedAt ?? state.requestedAt)) / 1000));
+  const attempt = (state.verify?.attempt ?? 0) + 1;
+  const problems = [
+    ...(stored === undefined ? [`no controller state stored for ${app}`] : []),
+    ...(alarming.length > 0 ? [`in ALARM: ${alarming.join(', ')}`] : []),
+    ...(targetHealth === 'unhealthy' ? [`endpoint in ${target} unhealthy`] : []),
+  ];
+  if (problems.length > 0) {
+    return { verified: false, attempt, reason: `${target} not recovered yet (poll ${attempt}): ${problems.join('; ')}`, elapsedSeconds, alarming, targetHealth };
+  }
+  return {
+    verified: true,
+    attempt,
+    reason: `${target} recovered: no signal in ALARM, endpoint ${targetHealth}`,
+    recoverySeconds: elapsedSeconds,
+    elapsedSeconds,
+    alarming,
+    targetHealth,
+  };
+}
+
+/** Lambda entry point of the `verify-recovery` step: the step above, with its ports from the composition root. */
+export const handler = stepHandler('verify-recovery', (state) =>
+  verifyRecovery(state, { stateStore: stateStore(), traffic: traffic(), signals: settings().config.signals, now: Date.now }),
+);
