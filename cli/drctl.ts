@@ -1,11 +1,17 @@
 import { CliError } from './cli-error';
 import { EXPLAIN_USAGE, runExplain } from './explain.command';
+import { OVERRIDE_USAGE, runOverride } from './override.command';
+import { STATUS_USAGE, runStatus } from './status.command';
 
 const USAGE = [
   'drctl — operate the dr-controller',
   '',
   `  ${EXPLAIN_USAGE}`,
   '      replay recorded EventBridge events through the parser and the engine: what would the controller have done?',
+  `  ${OVERRIDE_USAGE}`,
+  '      publish an operator override to the controller bus, validated by the controller\'s own parser (--dry-run prints the PutEvents entries)',
+  `  ${STATUS_USAGE}`,
+  '      show the controller\'s state, its last decisions and the published active region per region',
 ].join('\n');
 
 /** A reader that closed the pipe early (`drctl explain … | head`) is not an error. */
@@ -24,6 +30,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'explain':
         runExplain(rest);
+        return 0;
+      case 'override':
+        await runOverride(rest);
+        return 0;
+      case 'status':
+        await runStatus(rest);
         return 0;
       case undefined:
       case 'help':

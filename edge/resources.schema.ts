@@ -54,6 +54,10 @@ export const resourcesSchema = strictObjectOf(
       .string(expected('the failover state machine ARN', 'use arn:aws:states:<region>:<account>:stateMachine:<name>, or leave it out'))
       .regex(STATE_MACHINE_ARN, expected('the failover state machine ARN', 'use arn:aws:states:<region>:<account>:stateMachine:<name>'))
       .optional(),
+    deadLetterQueueUrl: z
+      .string(expected("the controller's dead-letter queue URL", 'use https://sqs.<region>.amazonaws.com/<account>/<name>, or leave it out'))
+      .regex(/^https?:\/\/\S+$/, expected("the controller's dead-letter queue URL", 'use https://sqs.<region>.amazonaws.com/<account>/<name>'))
+      .optional(),
     parameterPrefix: z
       .string(expected('an SSM parameter path', "use the workload's path, e.g. /payments/prod"))
       .regex(/^(\/[A-Za-z0-9_.-]+)+$/, expected("an SSM parameter path that starts with '/' and does not end with one", 'write e.g. /payments/prod')),

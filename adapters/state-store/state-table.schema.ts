@@ -10,7 +10,9 @@ import { PermanentAdapterError } from '../errors';
  *
  * Items:
  * - state: `pk = app#<app>`, `sk = state`, with `version`, `state` (JSON string), `updatedAt` (epoch ms);
- * - decision records: `pk = app#<app>`, `sk = decision#<epoch ms, 15 digits>#<eventId>#<seq, 3 digits>`,
+ * - decision records: `pk = app#<app>`, `sk = decision#<epoch ms, 15 digits>#<eventId>#<action>#<seq, 3 digits>`,
+ *   (the action keeps a redelivery's `ignored` record from overwriting the original decision of the
+ *   same event made in the same millisecond),
  *   with `decision` (JSON string), `at`, `eventId`, `action` and the TTL attribute.
  *   `seq` numbers decisions that share an event and a time within one append, so none overwrites
  *   another and one BatchWriteItem never carries the same key twice.
@@ -97,7 +99,7 @@ export function toDecisionItems(app: string, decisions: readonly Decision[], exp
     if (!(Number.isSafeInteger(decision.at) && decision.at >= 0)) {
       throw new PermanentAdapterError(`appendDecisions: decisions[${index}].at must be epoch milliseconds (a non-negative integer), got ${String(decision.at)}`);
     }
-    const base = `${DECISION_SORT_KEY_PREFIX}${String(decision.at).padStart(15, '0')}#${decision.eventId}`;
+    const base = `${DECISION_SORT_KEY_PREFIX}${String(decision.at).padStart(15, '0')}#${decision.eventId}#${decision.action}`;
     const seq = seen.get(base) ?? 0;
     seen.set(base, seq + 1);
     return {

@@ -155,7 +155,7 @@ describe('DynamoDbStateStore (SDK mocked)', () => {
     await store.appendDecisions('payments', [aDecision('payments', 42, 'evt-a')]);
 
     const item = ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.[TABLE]?.[0]?.PutRequest?.Item;
-    expect(item).toMatchObject({ pk: 'app#payments', sk: 'decision#000000000000042#evt-a#000', expiresAt: Math.floor(NOW / 1000) + 90 * 86_400 });
+    expect(item).toMatchObject({ pk: 'app#payments', sk: 'decision#000000000000042#evt-a#none#000', expiresAt: Math.floor(NOW / 1000) + 90 * 86_400 });
   });
 
   it('issues nothing for an empty append', async () => {

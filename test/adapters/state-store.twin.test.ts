@@ -45,7 +45,7 @@ describe('InMemoryStateStore test hooks', () => {
 
     expect(twin.view('payments').items).toEqual([
       { pk: 'app#payments', sk: 'state', version: 1, state: JSON.stringify(aControllerState('payments')), updatedAt: 1_700_000_000_500 },
-      expect.objectContaining({ pk: 'app#payments', sk: 'decision#000000000000007#evt-7#000', expiresAt: 1_700_000_000 + 86_400 }),
+      expect.objectContaining({ pk: 'app#payments', sk: 'decision#000000000000007#evt-7#none#000', expiresAt: 1_700_000_000 + 86_400 }),
     ]);
   });
 

@@ -91,7 +91,7 @@ describe('DynamoDbStateStore over the wire on moto_server', () => {
     );
     expect(records).toEqual([
       expect.objectContaining({
-        [sortKey]: 'decision#001699999999000#evt-1#000',
+        [sortKey]: 'decision#001699999999000#evt-1#none#000',
         at: 1_699_999_999_000,
         eventId: 'evt-1',
         action: 'none',
