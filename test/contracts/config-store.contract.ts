@@ -1,4 +1,4 @@
-/* eslint-disable jest/no-export -- a contract suite exports the function that registers its tests for each implementation */
+ 
 import type { ConfigStore } from '../../domain/ports/config-store.port';
 import { PermanentAdapterError } from '../../adapters/errors';
 

@@ -1,4 +1,4 @@
-/* eslint-disable jest/no-export -- a contract suite exports the function that registers its tests for each implementation */
+ 
 import { PermanentAdapterError } from '../../adapters/errors';
 import type { Region } from '../../domain/config';
 import type { Database, PromotionMode } from '../../domain/ports/database.port';

@@ -1,4 +1,4 @@
-/* eslint-disable jest/no-export -- a contract suite exports the function that registers its tests for each implementation */
+ 
 import type { ControllerState } from '../../domain/state';
 import type { Decision } from '../../domain/decision';
 import type { StateStore } from '../../domain/ports/state-store.port';

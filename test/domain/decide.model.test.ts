@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-standalone-expect -- the commands assert inside their run(), which fc.modelRun calls from within the it() below */
 import fc from 'fast-check';
 import type { ControllerConfig } from '../../domain/config';
 import { decide, initialState } from '../../domain/decide';

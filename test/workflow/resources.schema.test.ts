@@ -23,7 +23,7 @@ describe('parseResources', () => {
         "DR_RESOURCES.database.clusterArns.US East: is not a region code; key the map by region codes such as 'us-east-1', each mapped to that region's Aurora DB cluster ARN",
         "DR_RESOURCES.traffic.recordType: expected one of 'A', 'AAAA', 'CNAME', got 'MX'; use the type of the weighted records",
         "DR_RESOURCES.traffic.healthCheckIds: is empty; map every region code to the id of the health check that probes that region's endpoint",
-        'DR_RESOURCES.stateTbleName: unknown key (keys are case-sensitive); remove it or use one of stateTableName, controllerBusName, controllerRegion, stateMachineArn, parameterPrefix, database, traffic',
+        'DR_RESOURCES.stateTbleName: unknown key (keys are case-sensitive); remove it or use one of stateTableName, controllerBusName, controllerRegion, stateMachineArn, deadLetterQueueUrl, parameterPrefix, database, traffic',
       ],
     });
   });
