@@ -16,15 +16,18 @@ const QUEUE = 'payments-dev-controller.fifo';
 const STATE_MACHINE_ARN = `arn:aws:states:us-east-2:${ACCOUNT}:stateMachine:payments-dev-failover`;
 const ALARM_NAMES = settings.config.signals.map((signal) => signal.alarmName).sort();
 
-/** A CloudFormation value with `Fn::Join`, `Ref AWS::Partition` and `Fn::GetAtt` turned into a plain string. */
-function plain(value: unknown): string {
+/**
+ * A CloudFormation value with `Fn::Join`, `Ref AWS::Partition` and `Fn::GetAtt` turned into a plain
+ * string; `refs` gives what other `Ref`s resolve to (default `<LogicalId>`).
+ */
+function plain(value: unknown, refs: Record<string, string> = {}): string {
   if (typeof value === 'string') return value;
   const v = value as Record<string, unknown>;
   if (v.Ref === 'AWS::Partition') return 'aws';
   if (v['Fn::GetAtt']) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-  if (v.Ref) return `<${String(v.Ref)}>`;
+  if (v.Ref) return refs[String(v.Ref)] ?? `<${String(v.Ref)}>`;
   const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-  return parts.map(plain).join(separator);
+  return parts.map((part) => plain(part, refs)).join(separator);
 }
 
 /** `template` has a `type` resource with these properties (the assertion's diff shows the closest ones). */
@@ -121,7 +124,7 @@ describe('ControllerStack', () => {
     expect(rule.EventBusName).toBeUndefined();
     expect(pattern.source).toEqual(['aws.states']);
     expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
-    expect(pattern.detail.stateMachineArn.map(plain)).toEqual([STATE_MACHINE_ARN]);
+    expect(pattern.detail.stateMachineArn.map((value) => plain(value))).toEqual([STATE_MACHINE_ARN]);
     expect(pattern.detail.status).toEqual(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
     expect(rule.Targets).toEqual([expect.objectContaining(queueTarget)]);
   });
@@ -228,26 +231,27 @@ describe('ControllerStack', () => {
       expect(parsed).toEqual({ ok: true, config: settings.config });
     });
 
-    it('gets a DR_RESOURCES that parseResources accepts, naming the state machine', () => {
-      const parsed = parseResources(plain(environment.DR_RESOURCES));
-      expect(parsed).toEqual({ ok: true, resources: { ...settings.resources, stateMachineArn: STATE_MACHINE_ARN } });
-    });
-
-    it('gets the Powertools service name and the DrController metrics namespace', () => {
-      expect(environment).toEqual(expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'dr-controller', POWERTOOLS_METRICS_NAMESPACE: 'DrController' }));
-    });
-
-    it('gets the URL of the dead-letter queue it sends unusable records to', () => {
+    it('gets a DR_RESOURCES that parseResources accepts, naming the state machine and the dead-letter queue', () => {
       const dlqId = logicalIdOf(controller, 'AWS::SQS::Queue', { QueueName: 'payments-dev-controller-dlq.fifo' });
-      expect(environment.DR_DEAD_LETTER_QUEUE_URL).toEqual({ Ref: dlqId });
+      // Ref of a queue is its URL.
+      const dlqUrl = `https://sqs.us-east-2.amazonaws.com/${ACCOUNT}/payments-dev-controller-dlq.fifo`;
+      const parsed = parseResources(plain(environment.DR_RESOURCES, { [dlqId]: dlqUrl }));
+      expect(parsed).toEqual({ ok: true, resources: { ...settings.resources, stateMachineArn: STATE_MACHINE_ARN, deadLetterQueueUrl: dlqUrl } });
     });
+
+    it('gets the Powertools service name, the DrController metrics namespace and source-mapped stack traces', () => {
+      expect(environment).toEqual(
+        expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'dr-controller', POWERTOOLS_METRICS_NAMESPACE: 'DrController', NODE_OPTIONS: '--enable-source-maps' }),
+      );
+    });
+
 
     it('may only use the state table, the controller bus, its queues, its log group and this state machine’s executions', () => {
       const dlqId = logicalIdOf(controller, 'AWS::SQS::Queue', { QueueName: 'payments-dev-controller-dlq.fifo' });
       const logGroupId = logicalIdOf(controller, 'AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/payments-dev-decide' });
       const statements = policyStatementsOf(controller, roleId).map((s) => {
         const { Action, Resource } = s as { Action: string | string[]; Resource: unknown };
-        return { actions: [Action].flat().sort(), resources: [Resource].flat().map(plain) };
+        return { actions: [Action].flat().sort(), resources: [Resource].flat().map((value) => plain(value)) };
       });
       expect(statements).toEqual(
         expect.arrayContaining([
@@ -281,14 +285,16 @@ describe('ControllerStack', () => {
     ]);
     const statements = policyStatementsOf(controller, operatorRoleId).map((s) => {
       const { Action, Resource } = s as { Action: string | string[]; Resource: unknown };
-      return { actions: [Action].flat().sort(), resources: [Resource].flat().map(plain) };
+      return { actions: [Action].flat().sort(), resources: [Resource].flat().map((value) => plain(value)) };
     });
     expect(statements).toEqual([
       { actions: ['events:PutEvents'], resources: [`<${busId}.Arn>`] },
       { actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [`<${tableId}.Arn>`] },
       {
         actions: ['ssm:GetParameter'],
-        resources: [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/payments/dev/*`, `arn:aws:ssm:us-east-2:${ACCOUNT}:parameter/payments/dev/*`],
+        resources: ['us-east-1', 'us-east-2'].flatMap((region) =>
+          ['active-region', 'fenced'].map((leaf) => `arn:aws:ssm:${region}:${ACCOUNT}:parameter/payments/dev/${leaf}`),
+        ),
       },
     ]);
   });
