@@ -61,6 +61,8 @@ export function controllerStacks(scope: Construct, settings: ControllerSettings)
     stackName: controllerId,
     description: `DR controller of ${config.app} (${envName}): bus, queue, decide Lambda, state, failover workflow`,
     env: { account, region: controllerRegion },
+    // The workload's Route 53 ids are generated in us-east-1; the controller reads them across regions.
+    crossRegionReferences: true,
     envName,
     config,
     resources,

@@ -1,20 +1,12 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { Arn, ArnFormat, Aws } from 'aws-cdk-lib';
-import { parseConfig } from '../../edge/config.schema';
+import { protectedPaymentsConfig, REFERENCE_CONTROLLER_REGION } from '../protected-payments';
 import type { ControllerSettings } from './controller-stacks';
 import { controllerNames } from './controller-names';
 
-/** The reference workload's controller configuration (the same file `drctl` and the examples use). */
-export const REFERENCE_CONFIG_PATH = path.resolve(__dirname, '..', '..', 'examples', 'config.json');
-
-/** Where the reference controller runs: the standby region, so a primary outage cannot take it down. */
-export const REFERENCE_CONTROLLER_REGION = 'us-east-2';
-
 /**
- * Ids Route 53 generated for the reference deployment's hosted zone and health checks (AWS picks
- * them, so they cannot be derived from names). Replaced by the workload stacks' outputs once those
- * stacks are composed into the app.
+ * Example Route 53 ids for a controller deployed on its own, next to a workload that already exists
+ * (AWS generates these ids; copy yours from Route 53). `infra/app.ts` deploys the workload too and
+ * reads the real ids from its stacks instead (`infra/protected-payments.ts`).
  */
 export const REFERENCE_TRAFFIC_IDS = {
   hostedZoneId: 'Z0REFERENCEPAYMENTS',
@@ -32,9 +24,8 @@ export const REFERENCE_TRAFFIC_IDS = {
  * @param account the deploying account; undefined keeps ARNs account-agnostic (`AWS::AccountId`)
  */
 export function referenceSettings(envName: string, account?: string): ControllerSettings {
-  const parsed = parseConfig(JSON.parse(readFileSync(REFERENCE_CONFIG_PATH, 'utf8')));
-  if (!parsed.ok) throw new Error(`${REFERENCE_CONFIG_PATH} is not a valid controller configuration:\n  ${parsed.errors.join('\n  ')}`);
-  const { config } = parsed;
+  // The same configuration infra/app.ts deploys: the workload's alarms as signals.
+  const config = protectedPaymentsConfig(envName);
   const names = controllerNames(config.app, envName);
   const perRegion = (value: (region: string) => string) => Object.fromEntries(config.regions.map((region) => [region, value(region)]));
   return {

@@ -1,0 +1,81 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { addProtectedPayments, protectedPaymentsConfig } from '../../infra/protected-payments';
+import { runCdkNag, runCfnLint, templatePathsOf, testApp } from '../support/template-checks';
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+const resourcesOf = (stack: Stack, type: string) =>
+  Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === type);
+
+/** The environment variables of the controller's decide function, parsed. */
+function decideEnvironment(controller: Stack) {
+  const fn = resourcesOf(controller, 'AWS::Lambda::Function').find((r) =>
+    JSON.stringify(r.Properties?.Environment ?? {}).includes('deadLetterQueueUrl'),
+  );
+  if (!fn) throw new Error('no decide function in the controller stack');
+  return (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+describe('the protected payment workload, composed with its controller (infra/app.ts)', () => {
+  const app = testApp();
+  const { workload, controller } = addProtectedPayments(app, 'dev');
+  const paths = templatePathsOf(app);
+
+  it('emits every workload stack for both regions, the controller stack and the forwarding stack', () => {
+    expect(paths.map((p) => p.split('/').pop()).sort()).toEqual(
+      [
+        'payments-dev-alarm-forwarding-us-east-1',
+        'payments-dev-controller',
+        'payments-dev-dns',
+        'payments-dev-routing',
+        'payments-dev-us-east-1-data',
+        'payments-dev-us-east-1-service',
+        'payments-dev-us-east-1-storage',
+        'payments-dev-us-east-2-data',
+        'payments-dev-us-east-2-service',
+        'payments-dev-us-east-2-storage',
+      ].map((s) => `${s}.template.json`),
+    );
+    expect(controller.controller.region).toBe('us-east-2');
+  });
+
+  it("derives the controller's signals from the workload's alarms: every critical signal is an alarm the workload creates", () => {
+    const created = new Set(
+      workload.stacks.flatMap((stack) => resourcesOf(stack, 'AWS::CloudWatch::Alarm').map((a) => a.Properties!.AlarmName as string)),
+    );
+    const config = protectedPaymentsConfig('dev');
+    expect(config.signals.length).toBeGreaterThan(0);
+    for (const signal of config.signals) expect(created).toContain(signal.alarmName);
+    for (const region of ['us-east-1', 'us-east-2']) {
+      const kinds = new Set(config.signals.filter((s) => s.region === region && s.critical).map((s) => s.kind));
+      expect([...kinds].sort()).toEqual(['alarm', 'health-check']);
+    }
+    const env = decideEnvironment(controller.controller);
+    expect(JSON.stringify(env.DR_CONFIG)).toContain(config.signals[0]!.alarmName);
+  });
+
+  it("points the failover steps at the workload's global cluster, records and parameters", () => {
+    const clusters = workload.stacks.flatMap((stack) => resourcesOf(stack, 'AWS::RDS::DBCluster').map((c) => c.Properties!.DBClusterIdentifier));
+    const globals = workload.stacks.flatMap((stack) => resourcesOf(stack, 'AWS::RDS::GlobalCluster').map((c) => c.Properties!.GlobalClusterIdentifier));
+    const params = workload.stacks.flatMap((stack) => resourcesOf(stack, 'AWS::SSM::Parameter').map((p) => p.Properties!.Name as string));
+    const env = JSON.stringify(decideEnvironment(controller.controller).DR_RESOURCES);
+
+    expect(globals).toHaveLength(1);
+    expect(env).toContain(`\\"globalClusterIdentifier\\":\\"${globals[0]}\\"`);
+    for (const id of clusters) expect(env).toContain(`cluster:${id}`);
+    expect(params).toEqual(expect.arrayContaining(['/payments/dev/active-region', '/payments/dev/fenced']));
+    expect(env).toContain('\\"parameterPrefix\\":\\"/payments/dev\\"');
+    expect(env).toContain(`\\"recordName\\":\\"${workload.config.apiRecordName}\\"`);
+  });
+
+  it('reads the Route 53 ids generated in us-east-1 through cross-region references, not copies', () => {
+    const env = JSON.stringify(decideEnvironment(controller.controller).DR_RESOURCES);
+    expect(env).not.toMatch(/Z0REFERENCE|a1b2c3d4-0000/);
+    expect(env).toMatch(/Fn::GetAtt|Ref/);
+  });
+
+  it('has no unacknowledged cdk-nag finding and a clean cfn-lint across every stack', () => {
+    expect(runCdkNag(app)).toEqual([]);
+    expect(runCfnLint(paths)).toEqual([]);
+  });
+});
