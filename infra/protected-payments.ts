@@ -9,7 +9,7 @@ import { controllerNames } from './controller/controller-names';
 import { controllerStacks, type ControllerStacks } from './controller/controller-stacks';
 import { addPaymentWorkload, type PaymentWorkload } from './workload/payment-workload';
 import { workloadSignals } from './workload/workload-alarms.construct';
-import { resolveWorkloadProps, type PaymentWorkloadProps } from './workload/workload-props';
+import { resolveWorkloadProps, type PaymentWorkloadProps, type WorkloadConfig } from './workload/workload-props';
 
 /** The reference deployment: the payment system, active in us-east-1, standby in us-east-2. */
 export const REFERENCE_APP = 'payments';
@@ -19,6 +19,19 @@ export const REFERENCE_CONTROLLER_REGION = 'us-east-2';
 
 /** The decision policy is kept in one place: the example configuration's `policy`. */
 const POLICY_SOURCE = path.resolve(__dirname, '..', 'examples', 'config.json');
+
+/** ARN of an Aurora DB cluster from its identifier; without an account, the deploying one's. */
+export function auroraClusterArn(region: string, clusterIdentifier: string, account?: string): string {
+  return Arn.format({
+    partition: 'aws',
+    service: 'rds',
+    region,
+    account: account ?? Aws.ACCOUNT_ID,
+    resource: 'cluster',
+    resourceName: clusterIdentifier,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
 
 /** Workload props of the reference deployment in `envName`. */
 export function referenceWorkloadProps(envName: string, account?: string): PaymentWorkloadProps {
@@ -50,40 +63,35 @@ export function protectedPaymentsConfig(envName: string): ControllerConfig {
   return parsed.config;
 }
 
+/** The ids Route 53 generates for the workload's hosted zone and health checks (one per region). */
+export interface TrafficIds {
+  readonly hostedZoneId: string;
+  readonly healthCheckIds: Readonly<Record<string, string>>;
+}
+
 /**
- * The resource identifiers the controller acts on, taken from the workload: its global cluster and
- * member clusters, its weighted records and health checks, its parameters.
+ * The resource identifiers the controller acts on, derived from the workload's naming: its global
+ * cluster and member clusters, its weighted records, its parameters. Route 53's ids cannot be derived
+ * (AWS generates them): `traffic` gives them, from the workload's stacks or copied from Route 53.
  */
-export function protectedPaymentsResources(workload: PaymentWorkload, envName: string, account?: string): Resources {
-  const wl = workload.config;
-  const names = controllerNames(REFERENCE_APP, envName);
-  const perRegion = (value: (region: string) => string) => Object.fromEntries(wl.regions.map((region) => [region, value(region)]));
+export function protectedPaymentsResources(workload: WorkloadConfig, traffic: TrafficIds, account?: string): Resources {
+  const names = controllerNames(workload.app, workload.envName);
+  const perRegion = (value: (region: string) => string) => Object.fromEntries(workload.regions.map((region) => [region, value(region)]));
   return {
     stateTableName: names.tableName,
     controllerBusName: names.busName,
-    controllerRegion: REFERENCE_CONTROLLER_REGION,
-    parameterPrefix: wl.parameterPrefix,
+    controllerRegion: workload.controllerRegion,
+    parameterPrefix: workload.parameterPrefix,
     database: {
-      globalClusterIdentifier: wl.globalClusterIdentifier,
-      clusterArns: perRegion((region) =>
-        Arn.format({
-          partition: 'aws',
-          service: 'rds',
-          region,
-          account: account ?? Aws.ACCOUNT_ID,
-          resource: 'cluster',
-          resourceName: wl.clusterIdentifier(region),
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ),
+      globalClusterIdentifier: workload.globalClusterIdentifier,
+      clusterArns: perRegion((region) => auroraClusterArn(region, workload.clusterIdentifier(region), account)),
     },
     traffic: {
-      // Route 53 generates these ids: cross-region references from the us-east-1 stacks.
-      hostedZoneId: workload.dns.hostedZone.hostedZoneId,
-      recordName: wl.apiRecordName,
+      hostedZoneId: traffic.hostedZoneId,
+      recordName: workload.apiRecordName,
       recordType: 'A',
       setIdentifiers: perRegion((region) => region),
-      healthCheckIds: { ...workload.routing.healthCheckIds },
+      healthCheckIds: { ...traffic.healthCheckIds },
     },
   };
 }
@@ -101,7 +109,12 @@ export function addProtectedPayments(app: App, envName: string, account?: string
     envName,
     account,
     config,
-    resources: protectedPaymentsResources(workload, envName, account),
+    // Route 53's ids are generated in us-east-1: read through cross-region references.
+    resources: protectedPaymentsResources(
+      workload.config,
+      { hostedZoneId: workload.dns.hostedZone.hostedZoneId, healthCheckIds: workload.routing.healthCheckIds },
+      account,
+    ),
   });
   return { workload, controller };
 }

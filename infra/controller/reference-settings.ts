@@ -1,7 +1,6 @@
-import { Arn, ArnFormat, Aws } from 'aws-cdk-lib';
-import { protectedPaymentsConfig, REFERENCE_CONTROLLER_REGION } from '../protected-payments';
+import { protectedPaymentsConfig, protectedPaymentsResources, referenceWorkloadProps } from '../protected-payments';
+import { resolveWorkloadProps } from '../workload/workload-props';
 import type { ControllerSettings } from './controller-stacks';
-import { controllerNames } from './controller-names';
 
 /**
  * Example Route 53 ids for a controller deployed on its own, next to a workload that already exists
@@ -18,46 +17,17 @@ export const REFERENCE_TRAFFIC_IDS = {
 
 /**
  * Controller settings of the reference payments workload (active us-east-1, standby us-east-2) in
- * `envName`. The config is `examples/config.json`; the resource identifiers follow the workload's
+ * `envName`: the signals are the workload's alarms, the resource identifiers follow the workload's
  * naming (`payments-<env>-…`); the Route 53 ids are {@link REFERENCE_TRAFFIC_IDS}.
  *
  * @param account the deploying account; undefined keeps ARNs account-agnostic (`AWS::AccountId`)
  */
 export function referenceSettings(envName: string, account?: string): ControllerSettings {
-  // The same configuration infra/app.ts deploys: the workload's alarms as signals.
-  const config = protectedPaymentsConfig(envName);
-  const names = controllerNames(config.app, envName);
-  const perRegion = (value: (region: string) => string) => Object.fromEntries(config.regions.map((region) => [region, value(region)]));
   return {
     envName,
     account,
-    config,
-    resources: {
-      stateTableName: names.tableName,
-      controllerBusName: names.busName,
-      controllerRegion: REFERENCE_CONTROLLER_REGION,
-      parameterPrefix: `/${config.app}/${envName}`,
-      database: {
-        globalClusterIdentifier: `${names.prefix}-global`,
-        clusterArns: perRegion((region) =>
-          Arn.format({
-            partition: 'aws',
-            service: 'rds',
-            region,
-            account: account ?? Aws.ACCOUNT_ID,
-            resource: 'cluster',
-            resourceName: `${names.prefix}-${region}`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ),
-      },
-      traffic: {
-        hostedZoneId: REFERENCE_TRAFFIC_IDS.hostedZoneId,
-        recordName: `api.${envName}.${config.app}.example.com`,
-        recordType: 'CNAME',
-        setIdentifiers: perRegion((region) => region),
-        healthCheckIds: { ...REFERENCE_TRAFFIC_IDS.healthCheckIds },
-      },
-    },
+    // The same configuration and names infra/app.ts deploys; only the Route 53 ids are examples.
+    config: protectedPaymentsConfig(envName),
+    resources: protectedPaymentsResources(resolveWorkloadProps(referenceWorkloadProps(envName, account)), REFERENCE_TRAFFIC_IDS, account),
   };
 }
