@@ -1,4 +1,6 @@
 import { CliError } from './cli-error';
+import { DRILL_USAGE, runDrill } from './drill/drill.command';
+import { SANDBOX_USAGE, runSandbox } from './drill/sandbox.command';
 import { EXPLAIN_USAGE, runExplain } from './explain.command';
 import { OVERRIDE_USAGE, runOverride } from './override.command';
 import { STATUS_USAGE, runStatus } from './status.command';
@@ -12,6 +14,10 @@ const USAGE = [
   '      publish an operator override to the controller bus, validated by the controller\'s own parser (--dry-run prints the PutEvents entries)',
   `  ${STATUS_USAGE}`,
   '      show the controller\'s state, its last decisions and the published active region per region',
+  `  ${DRILL_USAGE}`,
+  '      rehearse whole failovers locally on moto_server (no AWS account): timeline, verdict per scenario, HTML report',
+  `  ${SANDBOX_USAGE}`,
+  '      the drill\'s local environment, left running with the controller consuming events until Ctrl-C',
 ].join('\n');
 
 /** A reader that closed the pipe early (`drctl explain … | head`) is not an error. */
@@ -37,6 +43,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'status':
         await runStatus(rest);
         return 0;
+      case 'drill':
+        return await runDrill(rest);
+      case 'sandbox':
+        return await runSandbox(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -220,13 +220,20 @@ function autoGuard(s: ControllerState, config: ControllerConfig, now: number): s
   if (s.frozen) {
     return `frozen by ${s.frozen.operator}${s.frozen.until !== undefined ? ` until ${iso(s.frozen.until)}` : ''} (${s.frozen.reason})`;
   }
-  return cooldownOrCap(s, config, now);
+  return cooldown(s, now) ?? cap(s, config);
 }
 
-function cooldownOrCap(s: ControllerState, config: ControllerConfig, now: number): string | undefined {
-  if (s.cooldownUntil !== undefined && s.cooldownUntil >= now) {
-    return `in cooldown until ${iso(s.cooldownUntil)} after the last failover`;
-  }
+function cooldown(s: ControllerState, now: number): string | undefined {
+  return s.cooldownUntil !== undefined && s.cooldownUntil >= now ? `in cooldown until ${iso(s.cooldownUntil)} after the last failover` : undefined;
+}
+
+/**
+ * The cap limits *automatic* failovers (anti-flapping for the automation). A manual failover is a
+ * person's reviewed decision and is not held back by it: after a halted automatic attempt, the
+ * operator's `failover --allow-data-loss` must not need `force`, which would also skip the target's
+ * health guard.
+ */
+function cap(s: ControllerState, config: ControllerConfig): string | undefined {
   const { maxAutoFailovers, windowSeconds } = config.policy;
   if (s.autoFailovers.length >= maxAutoFailovers) {
     return `cap reached: ${s.autoFailovers.length} automatic failover(s) in the last ${windowSeconds} s (max ${maxAutoFailovers})`;
@@ -361,7 +368,10 @@ function onOverride(state: ControllerState, e: Override, ctx: Ctx): DecideResult
   }
 }
 
-/** A human asked for a failover: works while frozen; `force` skips health, cooldown and cap. */
+/**
+ * A human asked for a failover: works while frozen and is not held back by the automatic cap;
+ * `force` also skips the target's health and the cooldown, never the one-in-flight rule.
+ */
 function manualFailover(s: ControllerState, e: Override, ctx: Ctx, by: string): DecideResult {
   const { config, now } = ctx;
   if (e.target !== undefined && !config.regions.includes(e.target)) {
@@ -389,7 +399,7 @@ function manualFailover(s: ControllerState, e: Override, ctx: Ctx, by: string): 
     if (alarms.length > 0) {
       return result(s, ctx, { action: 'suppressed', reason: `${by}: target ${target} has signals in ALARM (${alarms.join(', ')}); use force to override` });
     }
-    const guard = cooldownOrCap(s, config, now);
+    const guard = cooldown(s, now);
     if (guard) return result(s, ctx, { action: 'suppressed', reason: `${by}: ${guard}; use force to override` });
   }
   return startFailover(s, ctx, {

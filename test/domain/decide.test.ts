@@ -193,7 +193,7 @@ describe('decide', () => {
       expect(run(config, [...steps, override('failover', T0 + 1, { target: 'us-east-2', force: true })]).last.action).toBe('start-failover');
     });
 
-    it('lets force skip the cooldown and the cap', () => {
+    it('lets force skip the cooldown', () => {
       const started = run(config, [override('failover', T0, { target: 'us-east-2' })]);
       const done = run(config, [workflowEnded('payments-failover-g1', 'SUCCEEDED', T0 + sec(60))], started.state);
       expect(run(config, [override('failover', T0 + sec(61), { target: 'us-east-1' })], done.state).last.reason).toMatch(/in cooldown.*use force/);
@@ -235,6 +235,18 @@ describe('decide', () => {
       // The halted attempt counted towards the cap of one automatic failover per window.
       expect(acked.last.action).toBe('suppressed');
       expect(acked.last.reason).toMatch(/cap reached/);
+    });
+
+    it('lets an operator fail over with data loss after an acknowledged halt, without force: the cap limits automatic failovers only', () => {
+      const started = run(config, [...outage(), tick(T0 + sec(60))]);
+      const halted = run(config, [workflowEnded('payments-failover-g1', 'FAILED', T0 + sec(100), { detail: 'data loss not permitted: lag 9 s > budget 5 s' })], started.state);
+      const { decisions, state } = run(
+        config,
+        [override('acknowledge', T0 + sec(200)), tick(T0 + sec(201)), override('failover', T0 + sec(202), { target: 'us-east-2', allowDataLoss: true })],
+        halted.state,
+      );
+      expect(decisions.map((d) => d.action)).toEqual(['acknowledge', 'suppressed', 'start-failover']);
+      expect(state.inFlight).toMatchObject({ generation: 2, mode: 'manual', allowDataLoss: true });
     });
 
     it('retries automatically after an acknowledged halt when the cap allows', () => {

@@ -1,46 +1,41 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AlarmState } from '../../domain/events';
+import { alarmStateChange, envelopeTime, executionStatusChange, scheduledTick } from '../../cli/drill/aws-events';
+import type { AlarmState, WorkflowStatus } from '../../domain/events';
 
 /**
- * Raw EventBridge payloads in the exact format AWS documents, made by copying the fixtures in
- * test/fixtures/aws and changing only the named fields.
+ * Raw EventBridge payloads in the exact format AWS documents, built by the drill's own builders
+ * (cli/drill/aws-events.ts, which start from the fixtures in test/fixtures/aws and change only the
+ * named fields), with predictable ids for tests.
  */
-const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'aws', name), 'utf8'));
-const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-/** CloudWatch's `state.timestamp` style: milliseconds and `+0000`. */
-const alarmTimestamp = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
+const ACCOUNT = '123456789012';
+const STATE_MACHINE_ARN = `arn:aws:states:us-east-2:${ACCOUNT}:stateMachine:payments-dev-failover`;
 let seq = 0;
 
 export function alarmEvent(alarmName: string, state: AlarmState, at: number, region = 'us-east-1') {
-  const e = fixture('cw_alarm_state_change__single_metric__OK_to_ALARM.json');
-  e.id = `alarm-${++seq}`;
-  e.time = isoSeconds(at);
-  e.region = region;
-  e.resources = [`arn:aws:cloudwatch:${region}:123456789012:alarm:${alarmName}`];
-  e.detail.alarmName = alarmName;
-  e.detail.state.value = state;
-  e.detail.state.timestamp = alarmTimestamp(at);
-  e.detail.previousState.value = state === 'OK' ? 'ALARM' : 'OK';
-  return e;
+  return alarmStateChange({ id: `alarm-${++seq}`, alarmName, state, at, region, account: ACCOUNT });
 }
 
 export function tickEvent(at: number) {
-  return { version: '0', id: `tick-${++seq}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: isoSeconds(at), region: 'us-east-2', resources: ['arn:aws:events:us-east-2:123456789012:rule/payments-tick'], detail: {} };
+  return scheduledTick({ id: `tick-${++seq}`, at, region: 'us-east-2', account: ACCOUNT, ruleArn: `arn:aws:events:us-east-2:${ACCOUNT}:rule/payments-tick` });
 }
 
 export function overrideEvent(detail: Record<string, unknown>, at: number) {
-  return { version: '0', id: `override-${++seq}`, 'detail-type': 'DR Override', source: 'dr.operator', account: '123456789012', time: isoSeconds(at), region: 'us-east-2', resources: [], detail };
+  return { version: '0', id: `override-${++seq}`, 'detail-type': 'DR Override', source: 'dr.operator', account: ACCOUNT, time: envelopeTime(at), region: 'us-east-2', resources: [], detail };
 }
 
 export function sfnEvent(executionName: string, status: string, at: number, output?: Record<string, unknown>) {
-  const e = fixture(status === 'FAILED' ? 'sfn_execution_status_change__FAILED.json' : 'sfn_execution_status_change__SUCCEEDED.json');
-  e.id = `sfn-${++seq}`;
-  e.time = isoSeconds(at);
-  e.detail.name = executionName;
-  e.detail.status = status;
-  e.detail.executionArn = `arn:aws:states:us-east-2:123456789012:execution:payments-dev-failover:${executionName}`;
-  e.detail.stopDate = status === 'RUNNING' ? null : at;
-  if (output !== undefined) e.detail.output = JSON.stringify(output);
-  return e;
+  const e = executionStatusChange({
+    id: `sfn-${++seq}`,
+    stateMachineArn: STATE_MACHINE_ARN,
+    executionArn: `arn:aws:states:us-east-2:${ACCOUNT}:execution:payments-dev-failover:${executionName}`,
+    name: executionName,
+    status: 'SUCCEEDED',
+    startDate: at - 60_000,
+    stopDate: at,
+    input: '{}',
+    ...(output !== undefined ? { output: JSON.stringify(output) } : {}),
+    region: 'us-east-2',
+    account: ACCOUNT,
+  });
+  // Any status, including ones the controller must reject or ignore (e.g. RUNNING).
+  return { ...e, detail: { ...e.detail, status: status as WorkflowStatus, ...(status === 'RUNNING' ? { stopDate: null } : {}) } };
 }

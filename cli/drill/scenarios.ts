@@ -1,0 +1,339 @@
+import type { Region } from '../../domain/config';
+import type { Decision, DecisionAction, StartFailover } from '../../domain/decision';
+import type { Phase } from '../../domain/state';
+import type { Scenario, ScenarioScript, WorldView } from './scenario-runner';
+import type { Check } from './timeline';
+
+/**
+ * The drill's scenarios: scripts of alarm changes, ticks and operator overrides on the simulated
+ * clock, and the checks of the world each must leave behind (read back from moto with the
+ * production adapters). Signals are picked from the configuration by region and kind, so the
+ * scenarios follow the configuration instead of repeating alarm names.
+ */
+
+function check(name: string, passed: boolean, detail: string): Check {
+  return { name, passed, detail };
+}
+
+function starts(view: WorldView): StartFailover[] {
+  return view.decisions.filter((d): d is StartFailover => d.action === 'start-failover');
+}
+
+function decided(view: WorldView, action: DecisionAction): Decision[] {
+  return view.decisions.filter((d) => d.action === action);
+}
+
+const fmt = (record: object) =>
+  Object.entries(record)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+
+/** Route 53 sends everything to `region`: its record 100, every other 0. */
+export function trafficGoesTo(view: WorldView, region: Region): Check {
+  const others = Object.entries(view.weights).filter(([r]) => r !== region);
+  const passed = view.weights[region] === 100 && others.length > 0 && others.every(([, w]) => w === 0);
+  return check(`Route 53 sends all traffic to ${region}`, passed, `weighted records: ${fmt(view.weights)}`);
+}
+
+/** SSM `active-region` says `active` in every region, and exactly `fenced` are fenced. */
+export function parametersSay(view: WorldView, active: Region, fenced: readonly Region[]): Check {
+  const wrong = Object.entries(view.parameters).filter(([region, p]) => p.activeRegion !== active || (p.fenced ?? false) !== fenced.includes(region));
+  const fencing = fenced.length > 0 ? `, fenced only in ${fenced.join(', ')}` : ', nothing fenced';
+  return check(`SSM active-region = ${active} in every region${fencing}`, wrong.length === 0, Object.entries(view.parameters).map(([r, p]) => `${r}: ${fmt(p)}`).join('; '));
+}
+
+/** The state table holds `phase`, `active` and `generation`. */
+export function stateIs(view: WorldView, expected: { readonly phase: Phase; readonly active: Region; readonly generation: number; readonly frozen?: boolean }): Check {
+  const s = view.stored?.state;
+  const passed =
+    s !== undefined && s.phase === expected.phase && s.active === expected.active && s.generation === expected.generation && (expected.frozen === undefined || (s.frozen !== undefined) === expected.frozen);
+  const want = `phase ${expected.phase}, active ${expected.active}, generation ${expected.generation}${expected.frozen === undefined ? '' : expected.frozen ? ', frozen' : ', not frozen'}`;
+  return check(`state table: ${want}`, passed, s ? `phase ${s.phase}, active ${s.active}, generation ${s.generation}${s.frozen ? ', frozen' : ', not frozen'} (version ${view.stored?.version})` : 'no state item stored');
+}
+
+/** The Aurora twin's writer is `region`, after the given promotions. */
+export function writerIs(view: WorldView, region: Region, promotions: readonly string[]): Check {
+  const issued = view.promotions.map((p) => `${p.mode} ${p.from}→${p.region}`);
+  const passed = view.writer === region && issued.join(';') === promotions.join(';');
+  return check(`Aurora writer ${region} (twin)`, passed, `writer ${view.writer ?? 'none'}; promotions issued: ${issued.join(', ') || 'none'}`);
+}
+
+/** Exactly `n` failovers started. */
+export function failoversStarted(view: WorldView, n: number): Check {
+  const list = starts(view);
+  return check(
+    `exactly ${n} failover${n === 1 ? '' : 's'} started`,
+    list.length === n,
+    list.length === 0 ? 'no start-failover decision' : list.map((d) => `g${d.generation} ${d.request.mode} → ${d.target} by ${d.request.requestedBy}`).join('; '),
+  );
+}
+
+const regionOutage: Scenario = {
+  name: 'region-outage',
+  title: 'Primary region outage: automatic failover',
+  description:
+    "The primary's API starts failing: its 5xx alarm, its Route 53 health check and a function's error alarm go to ALARM within 30 s. Once two kinds of signal have held ALARM for the sustain period the controller fails over to the standby on its own; traffic, configuration and the database move, recovery is verified, a redelivered alarm event changes nothing, and the recovered primary does not get the traffic back automatically.",
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  measuresRto: true,
+  async script(s) {
+    const api = s.signal(s.primary, 'alarm', 0);
+    const lambda = s.signal(s.primary, 'alarm', 1);
+    const health = s.signal(s.primary, 'health-check');
+    await s.at(12);
+    s.setHealth(s.primary, 'unhealthy');
+    s.setDatabaseReachable(s.primary, false);
+    await s.alarm(api, 'ALARM');
+    await s.at(31);
+    await s.alarm(health, 'ALARM');
+    await s.at(40);
+    await s.alarm(lambda, 'ALARM');
+    await s.at(120);
+    await s.after(5);
+    await s.redeliver(api, 'ALARM', 12);
+    await s.after(60);
+    s.setHealth(s.primary, 'healthy');
+    s.setDatabaseReachable(s.primary, true);
+    for (const signal of [api, health, lambda]) await s.alarm(signal, 'OK');
+    await s.after(60);
+  },
+  async checks(view, s) {
+    const [start] = starts(view);
+    const sustain = s.config.policy.sustainSeconds * 1000;
+    const quorumAt = view.decisions.find((d) => d.reason.includes('not down yet'))?.at;
+    const completed = decided(view, 'completed')[0];
+    const redelivered = view.decisions.filter((d) => d.action === 'ignored' && d.reason.startsWith('duplicate'));
+    const last = view.decisions[view.decisions.length - 1];
+    return [
+      failoversStarted(view, 1),
+      check(
+        'no failover before the sustain period',
+        start !== undefined && start.request.mode === 'auto' && quorumAt !== undefined && start.at - quorumAt >= sustain,
+        start && quorumAt !== undefined ? `quorum at ${new Date(quorumAt).toISOString()}, automatic failover ${(start.at - quorumAt) / 1000} s later (sustain ${sustain / 1000} s)` : 'no automatic failover after a quorum',
+      ),
+      check(
+        'failover completed and recovery verified',
+        completed !== undefined && completed.action === 'completed' && completed.recoverySeconds !== undefined,
+        completed ? completed.reason : 'no completed decision',
+      ),
+      trafficGoesTo(view, s.standby),
+      parametersSay(view, s.standby, [s.primary]),
+      stateIs(view, { phase: 'steady', active: s.standby, generation: 1 }),
+      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+      check('redelivered alarm event changed nothing', redelivered.length === 1, redelivered[0]?.reason ?? 'no duplicate was recognised'),
+      check('no automatic failback', last !== undefined && last.action !== 'start-failover' && last.active === s.standby, last ? `last decision: ${last.action}: ${last.reason}` : 'no decision'),
+    ];
+  },
+};
+
+const falseAlarm: Scenario = {
+  name: 'false-alarm',
+  title: 'A flapping alarm is not an outage',
+  description:
+    "The primary's 5xx alarm flaps between ALARM and OK for three minutes while its health check briefly has no data. INSUFFICIENT_DATA is not ALARM and one kind of signal is not a quorum, so the controller does nothing, and every decision says why.",
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  async script(s) {
+    const api = s.signal(s.primary, 'alarm', 0);
+    const health = s.signal(s.primary, 'health-check');
+    await s.at(10);
+    await s.alarm(api, 'ALARM');
+    await s.at(25);
+    await s.alarm(health, 'INSUFFICIENT_DATA');
+    await s.at(70);
+    await s.alarm(api, 'OK');
+    await s.at(80);
+    await s.alarm(api, 'ALARM');
+    await s.at(95);
+    await s.alarm(health, 'OK');
+    await s.at(130);
+    await s.alarm(api, 'OK');
+    await s.at(150);
+    await s.alarm(api, 'ALARM');
+    await s.at(165);
+    await s.alarm(api, 'OK');
+    await s.at(180);
+  },
+  async checks(view, s) {
+    const unexplained = view.decisions.filter((d) => d.reason.trim() === '');
+    const quorumReason = view.decisions.filter((d) => d.reason.includes(`needs quorum ${s.config.policy.quorum}`));
+    return [
+      failoversStarted(view, 0),
+      check('every event explained', view.decisions.length > 0 && unexplained.length === 0, `${view.decisions.length} decisions, ${unexplained.length} without a reason`),
+      check(
+        'the reasons say one kind of signal is not a quorum',
+        quorumReason.length > 0,
+        quorumReason[0]?.reason ?? `no decision mentions the quorum of ${s.config.policy.quorum}`,
+      ),
+      trafficGoesTo(view, s.primary),
+      parametersSay(view, s.primary, []),
+      stateIs(view, { phase: 'steady', active: s.primary, generation: 0 }),
+      writerIs(view, s.primary, []),
+    ];
+  },
+};
+
+const manualWhileFrozen: Scenario = {
+  name: 'manual-failover-while-frozen',
+  title: 'Frozen for a change window; a human fails over by hand',
+  description:
+    'An operator freezes the controller for a change window. A real outage then only gets reported: the controller suppresses its automatic failover and says it is frozen. The operator fails over by hand, which works while frozen, then unfreezes.',
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  async script(s) {
+    const api = s.signal(s.primary, 'alarm', 0);
+    const health = s.signal(s.primary, 'health-check');
+    await s.at(5);
+    await s.override({ action: 'freeze', operator: 'alice', reason: 'change window CHG-1042: no automatic moves' });
+    await s.at(20);
+    s.setHealth(s.primary, 'unhealthy');
+    s.setDatabaseReachable(s.primary, false);
+    await s.alarm(api, 'ALARM');
+    await s.at(25);
+    await s.alarm(health, 'ALARM');
+    await s.at(130);
+    await s.override({ action: 'failover', operator: 'alice', reason: `${s.primary} API down for 110 s, AWS Health confirms`, target: s.standby });
+    await s.after(30);
+    await s.override({ action: 'unfreeze', operator: 'alice', reason: 'change window over' });
+  },
+  async checks(view, s) {
+    const suppressed = view.decisions.find((d) => d.action === 'suppressed' && d.reason.includes('frozen by alice'));
+    const [start] = starts(view);
+    return [
+      check('freeze stopped the automatic failover', suppressed !== undefined, suppressed?.reason ?? 'no decision suppressed by the freeze'),
+      failoversStarted(view, 1),
+      check(
+        'manual failover works while frozen',
+        start !== undefined && start.request.mode === 'manual' && start.request.requestedBy === 'alice' && start.reason.includes('while frozen'),
+        start?.reason ?? 'no failover started',
+      ),
+      check('failover completed', decided(view, 'completed').length === 1, decided(view, 'completed')[0]?.reason ?? 'no completed decision'),
+      trafficGoesTo(view, s.standby),
+      parametersSay(view, s.standby, [s.primary]),
+      stateIs(view, { phase: 'steady', active: s.standby, generation: 1, frozen: false }),
+      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+    ];
+  },
+};
+
+const dataLossRefused: Scenario = {
+  name: 'data-loss-refused',
+  title: 'Replication lag over the RPO budget: refused, then allowed by a human',
+  description:
+    "The primary fails while the standby's replica lags 9 s behind (its lag alarm has not fired: the metric stopped with the primary). The automatic failover's preflight refuses to lose more than the 5 s RPO budget and halts the workflow; the controller stays halted and moves nothing. An operator acknowledges, then fails over allowing data loss (no force needed: the cap limits automatic failovers, and the standby is healthy); that override goes through the plain AWS CLI.",
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 9])) }),
+  async script(s) {
+    const api = s.signal(s.primary, 'alarm', 0);
+    const health = s.signal(s.primary, 'health-check');
+    await s.at(10);
+    s.setHealth(s.primary, 'unhealthy');
+    s.setDatabaseReachable(s.primary, false);
+    await s.alarm(api, 'ALARM');
+    await s.at(20);
+    await s.alarm(health, 'ALARM');
+    await s.at(120);
+    const halted = await s.view();
+    s.check(
+      'halted workflow moved nothing',
+      halted.stored?.state.phase === 'halted' && halted.weights[s.primary] === 100 && halted.writer === s.primary && halted.parameters[s.primary]?.activeRegion === s.primary,
+      `phase ${halted.stored?.state.phase}; weights ${fmt(halted.weights)}; writer ${halted.writer}; ${s.primary} active-region ${halted.parameters[s.primary]?.activeRegion}`,
+    );
+    await s.after(60);
+    await s.override({ action: 'acknowledge', operator: 'bob', reason: 'lag 9 s confirmed; deciding on data loss with the payments owner' });
+    await s.after(20);
+    await s.override(
+      { action: 'failover', operator: 'bob', reason: 'payments owner accepts losing up to 9 s of writes', target: s.standby, allowDataLoss: true },
+      'aws-cli',
+    );
+    await s.after(30);
+  },
+  async checks(view, s) {
+    const halted = decided(view, 'halted')[0];
+    const list = starts(view);
+    const manual = list.find((d) => d.request.mode === 'manual');
+    return [
+      check(
+        'preflight refused the data loss and the controller halted',
+        halted !== undefined && halted.reason.includes('DataLossNotPermitted') && halted.reason.includes('data loss not permitted'),
+        halted?.reason ?? 'no halted decision',
+      ),
+      check('acknowledge ends the halt', decided(view, 'acknowledge').length === 1, decided(view, 'acknowledge')[0]?.reason ?? 'no acknowledge decision'),
+      failoversStarted(view, 2),
+      check(
+        'the failover allowing data loss completed',
+        manual !== undefined && manual.request.allowDataLoss && decided(view, 'completed').some((d) => 'generation' in d && d.generation === manual.generation),
+        manual ? `g${manual.generation} by ${manual.request.requestedBy}, allowDataLoss ${manual.request.allowDataLoss}; ${decided(view, 'completed')[0]?.reason ?? 'not completed'}` : 'no manual failover',
+      ),
+      // Only when the AWS CLI was there to publish with; otherwise the timeline notes why not.
+      ...(view.viaAwsCli.length > 0
+        ? [
+            check(
+              'an override published with the plain AWS CLI is accepted like drctl’s',
+              manual !== undefined && view.viaAwsCli.some((id) => id.endsWith('-failover')),
+              `${view.viaAwsCli.join(', ')} via aws events put-events → ${manual ? `start-failover g${manual.generation}` : 'no failover started'}`,
+            ),
+          ]
+        : []),
+      trafficGoesTo(view, s.standby),
+      parametersSay(view, s.standby, [s.primary]),
+      stateIs(view, { phase: 'steady', active: s.standby, generation: 2 }),
+      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+    ];
+  },
+};
+
+const abort: Scenario = {
+  name: 'abort',
+  title: 'An operator aborts a failover in flight',
+  description:
+    'The primary fails and the controller starts a failover. While the workflow is about to fence the old region, an operator aborts it: the execution is stopped, the workflow reports ABORTED and the controller halts until acknowledged. Nothing moved; after the acknowledgement the cap on automatic failovers keeps the controller from starting again by itself.',
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  async script(s) {
+    const api = s.signal(s.primary, 'alarm', 0);
+    const health = s.signal(s.primary, 'health-check');
+    s.pauseBefore('fence-old-region');
+    await s.at(10);
+    s.setHealth(s.primary, 'unhealthy');
+    await s.alarm(api, 'ALARM');
+    await s.at(20);
+    await s.alarm(health, 'ALARM');
+    await s.at(120);
+    s.note('the failover workflow waits before fence-old-region: the operator aborts it there');
+    await s.after(15);
+    await s.override({ action: 'abort', operator: 'carol', reason: 'primary recovering on its own; AWS Health says resolved' });
+    await s.after(30);
+    await s.override({ action: 'acknowledge', operator: 'carol', reason: 'aborted on purpose; staying in the primary' });
+    await s.after(60);
+  },
+  async checks(view, s) {
+    const [start] = starts(view);
+    const halted = decided(view, 'halted')[0];
+    const afterAck = view.decisions.slice(view.decisions.findIndex((d) => d.action === 'acknowledge') + 1);
+    return [
+      failoversStarted(view, 1),
+      check('abort decided for the failover in flight', decided(view, 'abort').length === 1, decided(view, 'abort')[0]?.reason ?? 'no abort decision'),
+      check('the workflow stopped before fencing', view.steps.join(',') === 'preflight', `steps run: ${view.steps.join(', ') || 'none'}`),
+      check('ABORTED halts the controller', halted !== undefined && halted.reason.includes('ABORTED'), halted?.reason ?? 'no halted decision'),
+      check(
+        'no automatic restart after acknowledge',
+        afterAck.length > 0 && afterAck.every((d) => d.action !== 'start-failover') && afterAck.some((d) => d.action === 'suppressed'),
+        afterAck.map((d) => `${d.action}: ${d.reason}`).slice(-1)[0] ?? 'no decision after acknowledge',
+      ),
+      trafficGoesTo(view, s.primary),
+      parametersSay(view, s.primary, []),
+      stateIs(view, { phase: 'steady', active: s.primary, generation: 1 }),
+      writerIs(view, s.primary, []),
+      ...(start ? [await executionCheck(view, start.executionName, 'ABORTED')] : []),
+    ];
+  },
+};
+
+/** Every scenario, in the order the drill runs them. */
+export const SCENARIOS: readonly Scenario[] = [regionOutage, falseAlarm, manualWhileFrozen, dataLossRefused, abort];
+
+export const SCENARIO_NAMES: readonly string[] = SCENARIOS.map((s) => s.name);
+
+/** Reads the end state of the execution on the state machine service, for checks that need it. */
+export async function executionCheck(view: WorldView, executionName: string, status: string): Promise<Check> {
+  const actual = await view.executionStatus(executionName);
+  return check(`execution ${executionName} ${status} on the state machine service`, actual === status, `DescribeExecution: ${actual ?? 'no such execution'}`);
+}
+
+export type { Scenario, ScenarioScript };
