@@ -1,3 +1,4 @@
+import { callWithRetry, realSleep } from '../retry';
 import {
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
@@ -14,7 +15,7 @@ import type {
   PromoteResult,
   PromotionMode,
 } from '../../domain/ports/database.port';
-import { PermanentAdapterError, isTransient, toAdapterError } from '../errors';
+import { PermanentAdapterError, isTransient } from '../errors';
 
 export interface AuroraGlobalDatabaseOptions {
   /**
@@ -73,7 +74,7 @@ export class AuroraGlobalDatabase implements Database {
     }
     for (const [region, arn] of Object.entries(options.clusterArns)) clusterIdentifierOf(region, arn);
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? realSleep;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   }
 
@@ -220,15 +221,8 @@ export class AuroraGlobalDatabase implements Database {
   }
 
   /** Runs one SDK call, retrying throttling and transient errors with bounded exponential backoff. */
-  private async call<T>(context: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        if (attempt >= this.maxAttempts || !isTransient(error)) throw toAdapterError(error, context);
-        await this.sleep(BASE_DELAY_MS * 2 ** (attempt - 1));
-      }
-    }
+  private call<T>(context: string, send: () => Promise<T>): Promise<T> {
+    return callWithRetry(send, () => context, { maxAttempts: this.maxAttempts, baseDelayMs: BASE_DELAY_MS, sleep: this.sleep });
   }
 }
 

@@ -1,3 +1,4 @@
+import { realSleep } from '../retry';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -63,7 +64,6 @@ export interface DynamoDbStateStoreProps {
 const MAX_BATCH_ITEMS = 25;
 const MAX_BACKOFF_MS = 2_000;
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The controller's durable memory in one DynamoDB table (layout: {@link STATE_TABLE_KEYS}).

@@ -1,3 +1,4 @@
+import { callWithRetry, realSleep } from '../retry';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -9,7 +10,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { Region } from '../../domain/config';
 import type { HealthStatus, ShiftResult, Traffic } from '../../domain/ports/traffic.port';
-import { PermanentAdapterError, TransientAdapterError, isTransient, toAdapterError } from '../errors';
+import { PermanentAdapterError, TransientAdapterError } from '../errors';
 
 /** What {@link Route53Traffic} needs: its client, the records it owns, and its retry and wait bounds. */
 export interface Route53TrafficOptions {
@@ -77,7 +78,7 @@ export class Route53Traffic implements Traffic {
     this.maxWaitMs = maxWaitSeconds * 1000;
     this.maxAttempts = maxAttempts;
     this.baseDelayMs = options.baseDelayMs ?? 1000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? realSleep;
   }
 
   /**
@@ -200,17 +201,13 @@ export class Route53Traffic implements Traffic {
    * Bounded exponential backoff on transient errors. `PriorRequestNotComplete` asks for exactly that.
    * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html#API_ChangeResourceRecordSets_Errors
    */
-  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        if (!isTransient(error) || attempt >= this.maxAttempts) {
-          throw toAdapterError(error, `route53 ${what} on ${this.zone} (${this.name} ${this.type}, attempt ${attempt} of ${this.maxAttempts})`);
-        }
-        await this.sleep(this.delay(attempt - 1));
-      }
-    }
+  private call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    return callWithRetry(send, (attempt) => `route53 ${what} on ${this.zone} (${this.name} ${this.type}, attempt ${attempt} of ${this.maxAttempts})`, {
+      maxAttempts: this.maxAttempts,
+      baseDelayMs: this.baseDelayMs,
+      maxDelayMs: MAX_DELAY_MS,
+      sleep: this.sleep,
+    });
   }
 
   private delay(step: number): number {

@@ -1,7 +1,8 @@
+import { callWithRetry, realSleep } from '../retry';
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { FailoverRequest } from '../../domain/decision';
 import type { StartResult, StopResult, Workflow } from '../../domain/ports/workflow.port';
-import { PermanentAdapterError, isTransient, toAdapterError } from '../errors';
+import { PermanentAdapterError } from '../errors';
 import { executionArn } from './execution-arn';
 
 /** What {@link StepFunctionsWorkflow} needs: its client, the state machine, and its retry bounds. */
@@ -39,7 +40,7 @@ export class StepFunctionsWorkflow implements Workflow {
     this.stateMachineArn = options.stateMachineArn;
     this.maxAttempts = maxAttempts;
     this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? realSleep;
   }
 
   /**
@@ -92,17 +93,12 @@ export class StepFunctionsWorkflow implements Workflow {
   }
 
   /** Bounded exponential backoff on throttling and 5xx; every SDK error leaves as an adapter error with its cause. */
-  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        if (!isTransient(error) || attempt >= this.maxAttempts) {
-          throw toAdapterError(error, `sfn ${what} on ${this.stateMachineArn} (attempt ${attempt} of ${this.maxAttempts})`);
-        }
-        await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
-      }
-    }
+  private call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    return callWithRetry(send, (attempt) => `sfn ${what} on ${this.stateMachineArn} (attempt ${attempt} of ${this.maxAttempts})`, {
+      maxAttempts: this.maxAttempts,
+      baseDelayMs: this.baseDelayMs,
+      sleep: this.sleep,
+    });
   }
 }
 

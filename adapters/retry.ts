@@ -1,0 +1,34 @@
+import { isTransient, toAdapterError } from './errors';
+
+/** Wait `ms` milliseconds; adapters take it as an option so tests can wait for nothing. */
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RetryOptions {
+  /** Calls in all, the first one included; at least 1. */
+  readonly maxAttempts: number;
+  /** Delay before the first retry; it doubles per retry up to `maxDelayMs`. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs?: number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Run one SDK call; retry it with bounded exponential backoff while the error is transient
+ * (throttling, 5xx, timeouts, Route 53's `PriorRequestNotComplete`), then raise it as an adapter
+ * error. `context(attempt)` says what was being done, for the error message. This is the one
+ * in-process retry layer: the SDK clients the composition root builds make a single attempt each,
+ * and the failover workflow's Retry is the layer above.
+ *
+ * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+ * @see https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/
+ */
+export async function callWithRetry<T>(send: () => Promise<T>, context: (attempt: number) => string, options: RetryOptions): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= options.maxAttempts) throw toAdapterError(error, context(attempt));
+      await options.sleep(Math.min(options.baseDelayMs * 2 ** (attempt - 1), options.maxDelayMs ?? Number.POSITIVE_INFINITY));
+    }
+  }
+}
