@@ -15,9 +15,9 @@ export interface RetryOptions {
 /**
  * Run one SDK call; retry it with bounded exponential backoff while the error is transient
  * (throttling, 5xx, timeouts, Route 53's `PriorRequestNotComplete`), then raise it as an adapter
- * error. `context(attempt)` says what was being done, for the error message. This is the one
- * in-process retry layer: the SDK clients the composition root builds make a single attempt each,
- * and the failover workflow's Retry is the layer above.
+ * error. `context(attempt)` says what was being done, for the error message. An adapter that
+ * retries here gets SDK clients that make a single attempt each (see the composition root's
+ * `clientConfig`), so retries are layered once; the failover workflow's Retry is the layer above.
  *
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  * @see https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/

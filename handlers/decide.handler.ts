@@ -2,7 +2,9 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Decision } from '../domain/decision';
 import { decideRecord, type DecideDeps } from './decide/decide-record';
-import { publisher, settings, workflow } from './runtime/composition-root';
+import { publisher } from './runtime/publisher-root';
+import { settings } from './runtime/settings-root';
+import { workflow } from './runtime/workflow-root';
 import { deadLetters } from './runtime/dead-letters-root';
 import { logger, metrics, MetricUnit, observed } from './runtime/observability';
 import { stateStore } from './runtime/state-store-root';

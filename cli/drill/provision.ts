@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { ChangeResourceRecordSetsCommand, CreateHealthCheckCommand, CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
@@ -26,9 +26,6 @@ import { MOTO_ACCOUNT_ID, motoCredentials } from '../local/moto-server';
  * Route 53 weighted records with their health checks and the SSM parameters in every region —
  * comes from the same settings' resource identifiers (`DR_RESOURCES`).
  */
-
-/** The repository root, where `package-lock.json` is. */
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
 /** Environment name of the drill's deployment: names are `payments-drill-…`. */
 export const DRILL_ENV = 'drill';
@@ -124,11 +121,7 @@ const CREATED_TYPES = new Set(['AWS::Events::EventBus', 'AWS::SQS::Queue', 'AWS:
 export function synthesizeController(envName: string = DRILL_ENV): { settings: ControllerSettings; stacks: SynthesizedStack[] } {
   const settings = referenceSettings(envName, MOTO_ACCOUNT_ID);
   const outdir = mkdtempSync(join(tmpdir(), 'drctl-drill-cdk-'));
-  const cwd = process.cwd();
   try {
-    // The failover step functions look for package-lock.json from the working directory up (they
-    // pass no depsLockFilePath), so synthesize from the repository root wherever drctl was started.
-    process.chdir(PROJECT_ROOT);
     const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
     const { controller, forwarding } = controllerStacks(app, settings);
     const assembly = app.synth();
@@ -140,7 +133,6 @@ export function synthesizeController(envName: string = DRILL_ENV): { settings: C
     }));
     return { settings, stacks };
   } finally {
-    process.chdir(cwd);
     rmSync(outdir, { recursive: true, force: true });
   }
 }

@@ -3,11 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { jsonResponse, unexpectedError } from './payment.schema';
-import { dbPort, logger, metrics, once, parameterPrefix, requireEnv, ssmProvider } from './payments-runtime';
+import { dbPort, logger, metrics, once, parameterPrefix, requireEnv } from './payments-runtime';
 import { isFenced, readRegionParameters } from './region-gate';
 
 export interface HealthDeps {
@@ -102,7 +103,7 @@ const runtimeDeps = once(
   (): HealthDeps => ({
     region: requireEnv('AWS_REGION'),
     parameterPrefix: parameterPrefix(),
-    ssm: ssmProvider(),
+    ssm: new SSMProvider({ awsSdkV3Client: new SSMClient({}) }),
     dbEndpoint: process.env.DB_ENDPOINT?.trim() || undefined,
     dbPort: dbPort(),
     connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,

@@ -2,11 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { badRequest, fieldErrors, jsonResponse, notificationSchema, readJsonBody, unexpectedError } from './payment.schema';
-import { logger, metrics, once, requireEnv, snsClient } from './payments-runtime';
+import { logger, metrics, once, requireEnv } from './payments-runtime';
 
 export interface NotifyDeps {
   readonly topicArn: string;
@@ -52,7 +52,7 @@ export async function fn(event: APIGatewayProxyEvent, deps: NotifyDeps): Promise
   }
 }
 
-const runtimeDeps = once((): NotifyDeps => ({ topicArn: requireEnv('TOPIC_ARN'), sns: snsClient(), logger, metrics }));
+const runtimeDeps = once((): NotifyDeps => ({ topicArn: requireEnv('TOPIC_ARN'), sns: new SNSClient({}), logger, metrics }));
 
 export const handler = middy((event: APIGatewayProxyEvent) => fn(event, runtimeDeps()))
   .use(injectLambdaContext(logger))

@@ -1,15 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 
 /**
- * Composition root of the payment Lambda functions: the logger, the metrics and one SDK client
- * per service, each built at most once per execution environment (container) and reused by
- * every invocation it serves. Clients are built on first use, so a function only pays for the
- * clients it touches. Configuration comes from environment variables set by the CDK stack:
+ * What every payment Lambda function shares: the logger, the metrics, build-once-per-container
+ * and configuration from environment variables. Each handler builds the SDK clients it uses in
+ * its own `runtimeDeps` (once per execution environment, on first use) and imports only their
+ * packages: the bundles take the AWS SDK from the Lambda runtime, and esbuild keeps the `require`
+ * of every external package a bundled module imports, so a client imported here would be loaded
+ * at init by every function. Configuration comes from environment variables set by the CDK stack:
  * `SESSIONS_TABLE`, `PARAMETER_PREFIX`, `TOPIC_ARN`, `DB_ENDPOINT`, `DB_PORT`,
  * `POWERTOOLS_SERVICE_NAME` (read by the logger and metrics themselves) and `AWS_REGION` (set by Lambda).
  *
@@ -67,15 +65,3 @@ export function dbPort(env: NodeJS.ProcessEnv = process.env): number {
   }
   return port;
 }
-
-/**
- * DynamoDB client. Functions wrap it in a `DynamoDBDocumentClient` themselves: `@aws-sdk/lib-dynamodb`
- * is not marked side-effect free, so importing it here would put it in every function's bundle.
- */
-export const dynamoDbClient = /* @__PURE__ */ once(() => new DynamoDBClient({}));
-
-/** Parameter Store reader with Powertools' in-memory cache. */
-export const ssmProvider = /* @__PURE__ */ once(() => new SSMProvider({ awsSdkV3Client: new SSMClient({}) }));
-
-/** SNS client for notifications. */
-export const snsClient = /* @__PURE__ */ once(() => new SNSClient({}));

@@ -3,8 +3,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -22,7 +23,7 @@ import {
   type FieldError,
   type Payment,
 } from './payment.schema';
-import { dynamoDbClient, logger, metrics, once, parameterPrefix, requireEnv, ssmProvider } from './payments-runtime';
+import { logger, metrics, once, parameterPrefix, requireEnv } from './payments-runtime';
 import { readRegionParameters, writeRefusal } from './region-gate';
 
 export interface ProcessPaymentDeps {
@@ -184,8 +185,8 @@ const runtimeDeps = once(
     region: requireEnv('AWS_REGION'),
     parameterPrefix: parameterPrefix(),
     tableName: requireEnv('SESSIONS_TABLE'),
-    ssm: ssmProvider(),
-    documentClient: DynamoDBDocumentClient.from(dynamoDbClient()),
+    ssm: new SSMProvider({ awsSdkV3Client: new SSMClient({}) }),
+    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     logger,
     metrics,
     now: Date.now,

@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsDeadLetters } from '../../adapters/dead-letters/sqs-dead-letters.adapter';
 import type { DeadLetters } from '../../domain/ports/dead-letters.port';
-import { clientConfig, ConfigurationError, once, settings } from './composition-root';
+import { clientConfig, ConfigurationError, once, settings } from './settings-root';
 
 /**
  * The controller's dead-letter queue (FIFO, in the controller's region), built once per container.

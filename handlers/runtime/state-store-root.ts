@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbStateStore } from '../../adapters/state-store/dynamodb-state-store.adapter';
 import type { StateStore } from '../../domain/ports/state-store.port';
-import { clientConfig, once, settings } from './composition-root';
+import { clientConfig, once, settings } from './settings-root';
 
 /**
  * The controller's state table, in the controller's region, built once per container. Part of the

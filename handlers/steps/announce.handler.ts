@@ -1,6 +1,6 @@
 import type { Publisher } from '../../domain/ports/publisher.port';
 import { logger } from '../runtime/observability';
-import { publisher } from '../runtime/composition-root';
+import { publisher } from '../runtime/publisher-root';
 import { messageOf } from './best-effort';
 import { required, type FailoverState } from './failover-state';
 import { stepHandler } from './step-handler';

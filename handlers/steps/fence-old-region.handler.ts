@@ -1,5 +1,5 @@
 import type { ConfigStore } from '../../domain/ports/config-store.port';
-import { configStore } from '../runtime/composition-root';
+import { configStore } from '../runtime/config-store-root';
 import type { FailoverState, FenceResult } from './failover-state';
 import { stepHandler } from './step-handler';
 

@@ -1,5 +1,5 @@
 import type { Database } from '../../domain/ports/database.port';
-import { database } from '../runtime/composition-root';
+import { database } from '../runtime/database-root';
 import { required, type FailoverState, type PromotionResult } from './failover-state';
 import { stepHandler } from './step-handler';
 

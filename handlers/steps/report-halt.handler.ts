@@ -1,5 +1,5 @@
 import type { Publisher } from '../../domain/ports/publisher.port';
-import { publisher } from '../runtime/composition-root';
+import { publisher } from '../runtime/publisher-root';
 import { logger } from '../runtime/observability';
 import { messageOf } from './best-effort';
 import type { CaughtError, FailoverState } from './failover-state';

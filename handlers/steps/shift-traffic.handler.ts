@@ -1,5 +1,5 @@
 import type { Traffic } from '../../domain/ports/traffic.port';
-import { traffic } from '../runtime/composition-root';
+import { traffic } from '../runtime/traffic-root';
 import type { FailoverState, TrafficResult } from './failover-state';
 import { stepHandler } from './step-handler';
 

@@ -1,6 +1,7 @@
 import type { Region } from '../../domain/config';
 import type { AppParameters, ConfigStore } from '../../domain/ports/config-store.port';
-import { configStore, settings } from '../runtime/composition-root';
+import { configStore } from '../runtime/config-store-root';
+import { settings } from '../runtime/settings-root';
 import { messageOf } from './best-effort';
 import type { ConfigResult, FailoverState } from './failover-state';
 import { stepHandler } from './step-handler';

@@ -1,7 +1,8 @@
 import type { SignalConfig } from '../../domain/config';
 import type { StateStore } from '../../domain/ports/state-store.port';
 import type { Traffic } from '../../domain/ports/traffic.port';
-import { settings, traffic } from '../runtime/composition-root';
+import { settings } from '../runtime/settings-root';
+import { traffic } from '../runtime/traffic-root';
 import { stateStore } from '../runtime/state-store-root';
 import { healthOrUnknown } from './best-effort';
 import type { FailoverState, VerifyResult } from './failover-state';

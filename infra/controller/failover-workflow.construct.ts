@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -58,12 +58,45 @@ export interface FailoverWorkflowProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/** The repository root: the step handlers and the lockfile esbuild bundles against. */
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
 /** Error names of adapter calls that may succeed if repeated (adapters/errors.ts). */
 const TRANSIENT_ERRORS = ['TransientAdapterError'];
 /** A Task over its TimeoutSeconds, and an unhandled Lambda error (function timeout, out of memory). */
 const TIMEOUT_ERRORS = [sfn.Errors.TIMEOUT, 'Lambda.Unknown'];
 /** Errors after which a best-effort step lets the failover go on: the old region or Route 53 may be down. */
 const BEST_EFFORT_ERRORS = [...TRANSIENT_ERRORS, 'PermanentAdapterError', ...TIMEOUT_ERRORS];
+
+/** Runtime of every step function: the newest Node.js runtime this CDK version offers. */
+export const STEP_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * esbuild settings of every step function (`bench/handlers.bench.ts` bundles with exactly these):
+ * one minified CommonJS file for the runtime's Node.js version, ESM entry points preferred so
+ * unused code is tree-shaken, warnings only in the synth output.
+ *
+ * The AWS SDK v3 (`@aws-sdk/*` and the `@smithy/*` packages it is built on) is not bundled: each
+ * step uses the copy the Node.js runtime provides. Bundled, the SDK's shared core (about 300 KB
+ * minified) put every step at 447 to 626 KB, over the 300 KB budget. Trade-off: Lambda picks and
+ * updates the runtime's SDK version, so it is not the version the tests ran against
+ * (package-lock.json) and an SDK fix or API newer than the runtime's copy arrives only when Lambda
+ * updates it; and init resolves the SDK's files instead of reading one file (the bench measures
+ * init against its 150 ms budget and labels the bundles "SDK from runtime").
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html (runtime-included SDK versions)
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-package.html#nodejs-package-searchpath
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_lambda_nodejs-readme.html#externals
+ */
+export const STEP_BUNDLING: BundlingOptions = {
+  minify: true,
+  mainFields: ['module', 'main'],
+  format: OutputFormat.CJS,
+  // Only @aws-sdk/* comes from the runtime (documented there); the one @smithy package our own
+  // code imports (error classification, adapters/errors.ts) is small and bundled.
+  externalModules: ['@aws-sdk/*'],
+  logLevel: LogLevel.WARNING,
+};
 
 /** Extra seconds a step's function may run past its Task's timeout (see `taskTimeoutSeconds`). */
 const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
@@ -247,9 +280,12 @@ export class FailoverWorkflow extends Construct {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention });
     logGroup.grantWrite(role);
     return new NodejsFunction(this, `${id}Function`, {
-      entry: path.join(__dirname, '..', '..', 'handlers', 'steps', `${step}.handler.ts`),
+      entry: path.join(PROJECT_ROOT, 'handlers', 'steps', `${step}.handler.ts`),
+      // Explicit, so synthesis works from any working directory (the drill synthesizes in-process).
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: STEP_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(timeoutSeconds),
@@ -257,13 +293,7 @@ export class FailoverWorkflow extends Construct {
       logGroup,
       description: `DR failover step: ${step}`,
       environment: { ...environment, DR_STEP: step },
-      bundling: {
-        minify: true,
-        mainFields: ['module', 'main'],
-        format: OutputFormat.CJS,
-        // Bundle the SDK clients (pinned versions, tree-shaken) instead of the runtime's copy.
-        externalModules: [],
-      },
+      bundling: STEP_BUNDLING,
     });
   }
 

@@ -20,6 +20,36 @@ export type PaymentFunctionName = (typeof PAYMENT_FUNCTIONS)[number];
  */
 export const PAYMENT_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/** The repository root: its lockfile is what esbuild bundles against. */
+const PROJECT_ROOT = join(__dirname, '..', '..');
+
+/**
+ * esbuild settings of every payment function (`bench/handlers.bench.ts` bundles with exactly
+ * these): local bundling (no Docker) into one minified CommonJS file for Node.js 24, ES modules
+ * preferred (`mainFields: ['module', 'main']`) so unused code is tree-shaken, warnings only.
+ *
+ * The AWS SDK v3 (`@aws-sdk/*` and the `@smithy/*` packages it is built on) is not bundled: each
+ * function uses the copy the Node.js runtime provides. Bundled, the SDK's shared core (about
+ * 300 KB minified) put every function with an SDK client at 433 to 557 KB, over the 300 KB budget.
+ * Trade-off: Lambda picks and updates the runtime's SDK version, so it is not the version the
+ * tests ran against (package-lock.json) and an SDK fix or API newer than the runtime's copy
+ * arrives only when Lambda updates it; and init resolves the SDK's files instead of reading one
+ * file (the bench measures init against its 150 ms budget and labels the bundles "SDK from runtime").
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html (runtime-included SDK versions)
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-package.html#nodejs-package-searchpath
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_lambda_nodejs-readme.html#externals
+ */
+export const PAYMENT_BUNDLING: nodejs.BundlingOptions = {
+  // Only @aws-sdk/* comes from the runtime (documented there); the one @smithy package our own
+  // code imports (error classification, adapters/errors.ts) is small and bundled.
+  externalModules: ['@aws-sdk/*'],
+  minify: true,
+  mainFields: ['module', 'main'],
+  target: 'node24',
+  logLevel: nodejs.LogLevel.WARNING,
+};
+
 /** Props of {@link PaymentFunctions}. */
 export interface PaymentFunctionsProps {
   /** Physical-name prefix of this region's resources, e.g. `payments-dev-us-east-1`. */
@@ -56,10 +86,8 @@ export interface PaymentFunctionsProps {
  * - `health`: in the private subnets with the app security group, reads `fenced` through the SSM
  *   endpoint and opens a TCP connection to the database.
  *
- * Bundled locally by esbuild (no Docker) for arm64, minified, ES modules preferred
- * (`mainFields: ['module', 'main']`: smaller bundles). `externalModules` is empty: the AWS SDK v3
- * is bundled rather than taken from the runtime, so each function runs exactly the SDK version
- * the tests ran against (the runtime's copy is updated by Lambda on its own schedule).
+ * Bundled locally by esbuild for arm64 with {@link PAYMENT_BUNDLING}: minified, ES modules
+ * preferred, the AWS SDK v3 taken from the Lambda runtime.
  *
  * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
  * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_lambda_nodejs-readme.html
@@ -89,6 +117,9 @@ export class PaymentFunctions extends Construct {
       const fn = new nodejs.NodejsFunction(this, name, {
         functionName,
         entry: join(props.entryDir, `${name}.handler.ts`),
+        // Explicit, so synthesis works from any working directory.
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
         handler: 'handler',
         runtime: PAYMENT_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
@@ -105,7 +136,7 @@ export class PaymentFunctions extends Construct {
           PARAMETER_PREFIX: props.parameterPrefix,
           ...environment,
         },
-        bundling: { externalModules: [], minify: true, mainFields: ['module', 'main'], target: 'node24', logLevel: nodejs.LogLevel.WARNING },
+        bundling: PAYMENT_BUNDLING,
         ...extra,
       });
       Validations.of(fn).acknowledge({
