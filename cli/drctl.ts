@@ -1,6 +1,5 @@
 import { CliError } from './cli-error';
-import { DRILL_USAGE, runDrill } from './drill/drill.command';
-import { SANDBOX_USAGE, runSandbox } from './drill/sandbox.command';
+import { DRILL_USAGE, SANDBOX_USAGE } from './drill/usage';
 import { EXPLAIN_USAGE, runExplain } from './explain.command';
 import { OVERRIDE_USAGE, runOverride } from './override.command';
 import { STATUS_USAGE, runStatus } from './status.command';
@@ -43,10 +42,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'status':
         await runStatus(rest);
         return 0;
+      // The drill loads CDK and the local environment: only when asked for. require(), because the
+      // launcher (bin/drctl.js) registers tsx for require only; import() would bypass it.
+      /* eslint-disable @typescript-eslint/no-require-imports */
       case 'drill':
-        return await runDrill(rest);
+        return await (require('./drill/drill.command') as typeof import('./drill/drill.command')).runDrill(rest);
       case 'sandbox':
-        return await runSandbox(rest);
+        return await (require('./drill/sandbox.command') as typeof import('./drill/sandbox.command')).runSandbox(rest);
+      /* eslint-enable @typescript-eslint/no-require-imports */
       case undefined:
       case 'help':
       case '--help':

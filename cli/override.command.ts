@@ -4,14 +4,12 @@ import { parseArgs } from 'node:util';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Override } from '../domain/events';
 import { parseAwsTimestamp } from '../edge/aws-formats';
-import { overrideDetailSchema, parseEvent, type OverrideDetail } from '../edge/event.parser';
+import { OVERRIDE_DETAIL_TYPE, OVERRIDE_SOURCE, overrideDetailSchema, parseEvent, type OverrideDetail } from '../edge/event.parser';
 import { formatIssues } from '../edge/issues';
 import { awsClientConfig, awsFailure, resolveAwsTarget } from './aws-options';
 import { CliError } from './cli-error';
 
 /** Source and detail-type of an operator override: what the controller's rule matches. */
-export const OVERRIDE_SOURCE = 'dr.operator';
-export const OVERRIDE_DETAIL_TYPE = 'DR Override';
 
 /** What an operator asks for, before validation (flags as given). */
 export interface OverrideRequest {

@@ -20,6 +20,10 @@ export function isIgnorable(result: ParseResult): boolean {
   return !result.ok && result.ignorable === true;
 }
 
+/** Source and detail-type of an operator override: what `drctl` publishes and the bus rule matches. */
+export const OVERRIDE_SOURCE = 'dr.operator';
+export const OVERRIDE_DETAIL_TYPE = 'DR Override';
+
 const ALARM_STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const satisfies readonly AlarmState[];
 const END_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const satisfies readonly WorkflowStatus[];
 /**
@@ -251,7 +255,7 @@ const HANDLERS: ReadonlyMap<string, ReadonlyMap<string, Handler>> = new Map([
     ]),
   ],
   ['aws.events', new Map<string, Handler>([['Scheduled Event', (envelope, at) => ({ ok: true, event: { type: 'tick', eventId: envelope.id, at } })]])],
-  ['dr.operator', new Map<string, Handler>([['DR Override', parseOverride]])],
+  [OVERRIDE_SOURCE, new Map<string, Handler>([[OVERRIDE_DETAIL_TYPE, parseOverride]])],
   ['aws.states', new Map<string, Handler>([['Step Functions Execution Status Change', parseWorkflowStatusChange]])],
 ]);
 

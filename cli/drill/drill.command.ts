@@ -12,9 +12,9 @@ import { drillPlan, synthesizeController, type DrillPlan } from './provision';
 import { renderReport } from './report';
 import { awsCliPublisher, runScenario } from './scenario-runner';
 import { SCENARIO_NAMES, SCENARIOS } from './scenarios';
+import { DRILL_USAGE } from './usage';
 import type { DrillRun, ScenarioResult } from './timeline';
 
-export const DRILL_USAGE = `usage: drctl drill [--scenario <${SCENARIO_NAMES.join('|')}>] [--report <path>] [--port <n>] [--json]`;
 
 /** Where the HTML report goes unless `--report` says otherwise (`reports/` is git-ignored). */
 export const DEFAULT_REPORT_PATH = 'reports/drill-report.html';

@@ -14,8 +14,8 @@ import { MotoEnvironment, type DrillWorld } from './environment';
 import { failoverSteps, LocalWorkflow } from './local-workflow';
 import { drillPlan, synthesizeController, type DrillPlan } from './provision';
 import { REAL_CLOCK } from './simulated-clock';
+import { SANDBOX_USAGE } from './usage';
 
-export const SANDBOX_USAGE = 'usage: drctl sandbox [--port <n>]';
 
 /** How often the controller loop polls the queue, as Lambda's event source mapping keeps polling. */
 export const SANDBOX_POLL_MS = 500;

@@ -1,4 +1,5 @@
 import type * as events from 'aws-cdk-lib/aws-events';
+import { OVERRIDE_DETAIL_TYPE, OVERRIDE_SOURCE } from '../../edge/event.parser';
 
 /**
  * The EventBridge event patterns the controller listens to, in one place so the controller stack
@@ -19,11 +20,8 @@ export function alarmStateChangePattern(alarmNames: readonly string[]): events.E
   };
 }
 
-/** Operator overrides published by `drctl` to the controller bus (DESIGN.md "Inputs"). */
-export const OVERRIDE_SOURCE = 'dr.operator';
-
-/** Operator overrides: source `dr.operator`, detail-type `DR Override`. */
-export const overridePattern: events.EventPattern = { source: [OVERRIDE_SOURCE], detailType: ['DR Override'] };
+/** Operator overrides: source `dr.operator`, detail-type `DR Override`, as the parser accepts them. */
+export const overridePattern: events.EventPattern = { source: [OVERRIDE_SOURCE], detailType: [OVERRIDE_DETAIL_TYPE] };
 
 /** The terminal statuses of a failover execution the controller must see (DESIGN.md "Inputs"). */
 export const TERMINAL_WORKFLOW_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;

@@ -14,12 +14,12 @@ import { Construct } from 'constructs';
 import { APP_PARAMETER_KEYS, parameterName } from '../../adapters/config-store/app-parameters.codec';
 import { STATE_TABLE_KEYS } from '../../adapters/state-store/state-table.schema';
 import type { ControllerConfig } from '../../domain/config';
+import { OVERRIDE_SOURCE } from '../../edge/event.parser';
 import { missingRegions, parseResources, type Resources } from '../../edge/resources.schema';
 import {
   alarmStateChangePattern,
   eventPatternLength,
   MAX_EVENT_PATTERN_LENGTH,
-  OVERRIDE_SOURCE,
   overridePattern,
   workflowEndedPattern,
 } from './controller-events';
