@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InMemoryAuroraDatabase } from '../../adapters/database/in-memory-database.twin';
-import type { DecideDeps } from '../../handlers/decide/decide-record';
 import { HEALTH_CHECK_ALARM_REGION } from '../../infra/controller/controller-stacks';
 import { CliError } from '../cli-error';
 import { MotoNotInstalledError, motoCredentials, startMoto, type Moto } from '../local/moto-server';
@@ -11,7 +10,7 @@ import { alarmStateChange, putEventsEntry, scheduledTick } from './aws-events';
 import { ControllerLoop } from './controller-loop';
 import { assertPortFree } from './drill.command';
 import { MotoEnvironment, type DrillWorld } from './environment';
-import { failoverSteps, LocalWorkflow } from './local-workflow';
+import { localController } from './local-controller';
 import { drillPlan, synthesizeController, type DrillPlan } from './provision';
 import { REAL_CLOCK } from './simulated-clock';
 import { SANDBOX_USAGE } from './usage';
@@ -70,27 +69,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   const { config } = plan.settings;
   const database = new InMemoryAuroraDatabase({ clusterArns: world.resources.database.clusterArns, writer: config.initialActive });
-  const workflow = new LocalWorkflow({
-    executions: world.executions,
-    workflow: plan.workflow,
-    stateMachineArn: world.resources.stateMachineArn ?? plan.stateMachine.arn,
-    region: plan.controllerRegion,
-    account: plan.account,
-    steps: failoverSteps({ config, database, traffic: world.traffic, configStore: world.configStore, stateStore: world.stateStore, publisher: world.publisher, now: REAL_CLOCK.now }),
+  const { workflow, deps } = localController({
+    env,
+    plan,
+    world,
+    database,
+    traffic: world.traffic,
     clock: REAL_CLOCK,
-    deliver: (event) => env.enqueue(event),
     onStep: (r) => say(`step      ${r.executionName} ${r.step} ${r.status}${r.retries > 0 ? ` after ${r.retries} retries` : ''} (${Math.round(r.realMs)} ms)${r.detail ? `: ${r.detail}` : ''}`),
-  });
-  const deps: DecideDeps = {
-    config,
-    stateStore: world.stateStore,
-    workflow,
-    publisher: world.publisher,
-    deadLetters: world.deadLetters,
-    now: REAL_CLOCK.now,
     log: { info: () => undefined, warn: (message, extra) => say(`decide    ${message} ${JSON.stringify(extra ?? {})}`), error: (message, extra) => say(`decide    ${message} ${JSON.stringify(extra ?? {})}`) },
     observe: (d) => say(`decision  ${d.action}${'target' in d ? ` → ${d.target}` : ''}${'generation' in d ? ` g${d.generation}` : ''}: ${d.reason}`),
-  };
+  });
   const loop = new ControllerLoop(env, world.queueArn, deps);
 
   let stopped = false;

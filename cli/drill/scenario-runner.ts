@@ -11,14 +11,14 @@ import type { AlarmState } from '../../domain/events';
 import type { AppParameters } from '../../domain/ports/config-store.port';
 import type { StoredState } from '../../domain/ports/state-store.port';
 import type { HealthStatus, ShiftResult, Traffic } from '../../domain/ports/traffic.port';
-import type { DecideDeps } from '../../handlers/decide/decide-record';
 import type { FailoverStep } from '../../handlers/steps/step-names';
 import { HEALTH_CHECK_ALARM_REGION } from '../../infra/controller/controller-stacks';
 import { overrideEvent, type OverrideRequest } from '../override.command';
 import { alarmStateChange, putEventsEntry, scheduledTick } from './aws-events';
 import { ControllerLoop } from './controller-loop';
 import type { DrillEnvironment, DrillWorld } from './environment';
-import { failoverSteps, LocalWorkflow, MODELLED_PROMOTION_SECONDS, MODELLED_STEP_SECONDS, waitSecondsBefore } from './local-workflow';
+import { localController } from './local-controller';
+import { MODELLED_PROMOTION_SECONDS, MODELLED_STEP_SECONDS, waitSecondsBefore, type LocalWorkflow } from './local-workflow';
 import { RECORD_TTL_SECONDS } from './provision';
 import { SimulatedClock } from './simulated-clock';
 import type { Check, RtoBreakdown, ScenarioResult, TimelineEntry } from './timeline';
@@ -166,24 +166,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   const health = new Map<Region, HealthStatus>(config.regions.map((r) => [r, 'healthy']));
   const traffic = new ScenarioTraffic(world.traffic, health);
 
-  const workflow = new LocalWorkflow({
-    executions: world.executions,
-    workflow: plan.workflow,
-    stateMachineArn: world.resources.stateMachineArn ?? plan.stateMachine.arn,
-    region: plan.controllerRegion,
-    account: plan.account,
-    steps: failoverSteps({ config, database, traffic, configStore: world.configStore, stateStore: world.stateStore, publisher: world.publisher, now: () => clock.now() }),
+  const { workflow, deps } = localController({
+    env,
+    plan,
+    world,
+    database,
+    traffic,
     clock,
     stepSeconds: (step) => MODELLED_STEP_SECONDS[step],
-    deliver: (event) => env.enqueue(event),
-  });
-  const deps: DecideDeps = {
-    config,
-    stateStore: world.stateStore,
-    workflow,
-    publisher: world.publisher,
-    deadLetters: world.deadLetters,
-    now: () => clock.now(),
     log: { info: () => undefined, warn: (message, extra) => note(`decide handler: ${message} ${JSON.stringify(extra ?? {})}`), error: (message, extra) => note(`decide handler: ${message} ${JSON.stringify(extra ?? {})}`) },
     observe: (decision) => {
       decisions.push(decision);
@@ -199,7 +189,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
         ...('dryRun' in decision ? { dryRun: decision.dryRun } : {}),
       });
     },
-  };
+  });
   const loop = new ControllerLoop(env, world.queueArn, deps);
 
   /** Drain the queue and run started failovers until nothing is left to do (a paused run waits). */
