@@ -15,6 +15,7 @@ import type {
   PromoteResult,
   PromotionMode,
 } from '../../domain/ports/database.port';
+import { clusterArnOf } from './cluster-arn';
 import { PermanentAdapterError, isTransient } from '../errors';
 
 export interface AuroraGlobalDatabaseOptions {
@@ -104,7 +105,7 @@ export class AuroraGlobalDatabase implements Database {
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
    */
   async replicationLagSeconds(region: Region): Promise<number | undefined> {
-    const clusterIdentifier = clusterIdentifierOf(region, this.arnOf(region));
+    const clusterIdentifier = clusterIdentifierOf(region, clusterArnOf(this.options.clusterArns, region));
     const end = this.now();
     const output = await this.call(`cloudwatch GetMetricData for ${clusterIdentifier} in ${region}`, () =>
       this.options.cloudWatchFor(region).send(
@@ -152,7 +153,7 @@ export class AuroraGlobalDatabase implements Database {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html
    */
   async promote(region: Region, mode: PromotionMode): Promise<PromoteResult> {
-    const target = this.arnOf(region);
+    const target = clusterArnOf(this.options.clusterArns, region);
     const before = await this.status();
     const settled = settledOutcome(before, region);
     if (settled) return settled;
@@ -210,15 +211,6 @@ export class AuroraGlobalDatabase implements Database {
     throw lastError;
   }
 
-  private arnOf(region: Region): string {
-    const arn = this.options.clusterArns[region];
-    if (arn === undefined) {
-      throw new PermanentAdapterError(
-        `region "${region}" has no member cluster: add its DB cluster ARN to clusterArns (known: ${Object.keys(this.options.clusterArns).join(', ')})`,
-      );
-    }
-    return arn;
-  }
 
   /** Runs one SDK call, retrying throttling and transient errors with bounded exponential backoff. */
   private call<T>(context: string, send: () => Promise<T>): Promise<T> {

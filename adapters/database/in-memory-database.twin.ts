@@ -5,6 +5,7 @@ import type {
   PromoteResult,
   PromotionMode,
 } from '../../domain/ports/database.port';
+import { clusterArnOf } from './cluster-arn';
 import { PermanentAdapterError, toAdapterError } from '../errors';
 
 export interface InMemoryAuroraDatabaseOptions {
@@ -106,13 +107,13 @@ export class InMemoryAuroraDatabase implements Database {
 
   async replicationLagSeconds(region: Region): Promise<number | undefined> {
     this.injectFault('replicationLagSeconds');
-    this.arnOf(region);
+    clusterArnOf(this.options.clusterArns, region);
     return this.lag.get(region);
   }
 
   async promote(region: Region, mode: PromotionMode): Promise<PromoteResult> {
     this.injectFault('promote');
-    const target = this.arnOf(region);
+    const target = clusterArnOf(this.options.clusterArns, region);
     if (this.inFlight) return { type: 'in-progress' };
     if (this.writer === region) return { type: 'already-writer' };
     if (mode === 'switchover' && this.unreachable.has(this.writer)) {
@@ -151,15 +152,6 @@ export class InMemoryAuroraDatabase implements Database {
     };
   }
 
-  private arnOf(region: Region): string {
-    const arn = this.options.clusterArns[region];
-    if (arn === undefined) {
-      throw new PermanentAdapterError(
-        `region "${region}" has no member cluster: add its DB cluster ARN to clusterArns (known: ${Object.keys(this.options.clusterArns).join(', ')})`,
-      );
-    }
-    return arn;
-  }
 
   private injectFault(operation: DatabaseOperation): void {
     const fault = this.faults.find((f) => f.remaining > 0 && (f.operation === undefined || f.operation === operation));

@@ -64,7 +64,6 @@ export interface DynamoDbStateStoreProps {
 const MAX_BATCH_ITEMS = 25;
 const MAX_BACKOFF_MS = 2_000;
 
-
 /**
  * The controller's durable memory in one DynamoDB table (layout: {@link STATE_TABLE_KEYS}).
  *

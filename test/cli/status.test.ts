@@ -1,11 +1,11 @@
+import { createStateTable } from '../support/state-table';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetParametersCommand, PutParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { DynamoDbStateStore } from '../../adapters/state-store/dynamodb-state-store.adapter';
-import { STATE_TABLE_KEYS } from '../../adapters/state-store/state-table.schema';
 import { CliError } from '../../cli/cli-error';
 import { formatStatus, runStatus, statusReport, type StatusReport } from '../../cli/status.command';
 import type { Decision } from '../../domain/decision';
@@ -100,21 +100,7 @@ describe('drctl status against moto_server', () => {
     moto = await startMoto();
     ddb = new DynamoDBClient(motoClientConfig(moto, REGION));
     flags = ['--table', TABLE, '--region', REGION, '--endpoint-url', moto.endpoint];
-    const { partitionKey, sortKey } = STATE_TABLE_KEYS;
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: partitionKey, AttributeType: 'S' },
-          { AttributeName: sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: partitionKey, KeyType: 'HASH' },
-          { AttributeName: sortKey, KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createStateTable(ddb, TABLE);
     // Seeded the way the controller writes: through the state store adapter.
     const store = new DynamoDbStateStore({ client: DynamoDBDocumentClient.from(ddb), tableName: TABLE, now: () => T0 });
     await store.save('payments', { ...failingOver, inFlight: undefined, frozen: undefined, phase: 'steady' }, undefined);

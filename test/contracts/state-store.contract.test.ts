@@ -1,4 +1,5 @@
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { createStateTable } from '../support/state-table';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbStateStore } from '../../adapters/state-store/dynamodb-state-store.adapter';
 import { InMemoryStateStore } from '../../adapters/state-store/in-memory-state-store.twin';
@@ -38,21 +39,7 @@ describe('DynamoDbStateStore over the wire on moto_server', () => {
   async function createTable(): Promise<string> {
     tables += 1;
     const name = `dr-state-${tables}`;
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: partitionKey, AttributeType: 'S' },
-          { AttributeName: sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: partitionKey, KeyType: 'HASH' },
-          { AttributeName: sortKey, KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    await ddb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: ttlAttribute } }));
+    await createStateTable(ddb, name);
     return name;
   }
 

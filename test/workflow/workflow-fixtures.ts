@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { failoverSteps } from '../../cli/drill/local-workflow';
 import { Template } from 'aws-cdk-lib/assertions';
 import { InMemoryConfigStore } from '../../adapters/config-store/in-memory-config-store.twin';
 import { InMemoryAuroraDatabase } from '../../adapters/database/in-memory-database.twin';
@@ -9,17 +10,7 @@ import type { ControllerConfig, Policy } from '../../domain/config';
 import { executionNameFor, type FailoverRequest } from '../../domain/decision';
 import type { ControllerState, SignalRecord } from '../../domain/state';
 import type { Resources } from '../../edge/resources.schema';
-import { announce } from '../../handlers/steps/announce.handler';
-import { checkWriter } from '../../handlers/steps/check-writer.handler';
-import { parseFailoverState } from '../../handlers/steps/failover-state';
-import { fenceOldRegion } from '../../handlers/steps/fence-old-region.handler';
-import { preflight } from '../../handlers/steps/preflight.handler';
-import { promoteDatabase } from '../../handlers/steps/promote-database.handler';
-import { reportHalt } from '../../handlers/steps/report-halt.handler';
-import { shiftTraffic } from '../../handlers/steps/shift-traffic.handler';
 import type { FailoverStep } from '../../handlers/steps/step-names';
-import { updateConfig } from '../../handlers/steps/update-config.handler';
-import { verifyRecovery } from '../../handlers/steps/verify-recovery.handler';
 import { FailoverWorkflow, type FailoverWorkflowProps } from '../../infra/controller/failover-workflow.construct';
 import { testConfig, T0 } from '../domain/fixtures';
 import type { StepFn, TemplateJson } from '../support/asl';
@@ -127,17 +118,7 @@ export function createWorld(options: WorldOptions = {}): World {
   const stateStore = new InMemoryStateStore({ now: () => NOW });
   stateStore.seed(config.app, controllerState(config, PRIMARY));
   const publisher = new InMemoryPublisher();
-  const parse = parseFailoverState;
-  const steps: Record<FailoverStep, StepFn> = {
-    preflight: async (input) => preflight(parse(input), { database, traffic, policy: config.policy }),
-    'fence-old-region': async (input) => fenceOldRegion(parse(input), { configStore }),
-    'promote-database': async (input) => promoteDatabase(parse(input), { database }),
-    'check-writer': async (input) => checkWriter(parse(input), { database }),
-    'shift-traffic': async (input) => shiftTraffic(parse(input), { traffic }),
-    'update-config': async (input) => updateConfig(parse(input), { configStore, regions: config.regions }),
-    'verify-recovery': async (input) => verifyRecovery(parse(input), { stateStore, traffic, signals: config.signals, now: () => NOW }),
-    announce: async (input) => announce(parse(input), { publisher }),
-    'report-halt': async (input) => reportHalt(parse(input), { publisher }),
-  };
+  // The same wiring the drill runs: the real step functions over the given ports.
+  const steps = failoverSteps({ config, database, traffic, configStore, stateStore, publisher, now: () => NOW });
   return { config, database, traffic, configStore, stateStore, publisher, steps };
 }

@@ -1,7 +1,8 @@
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { handler as fenceOldRegion } from '../../../handlers/steps/fence-old-region.handler';
-import { loadSettings, workflow } from '../../../handlers/runtime/composition-root';
+import { loadSettings } from '../../../handlers/runtime/settings-root';
+import { workflow } from '../../../handlers/runtime/workflow-root';
 import { testConfig } from '../../domain/fixtures';
 import { motoClientConfig, motoCredentials, startMoto, type Moto } from '../../support/moto';
 import { failoverRequest, PRIMARY, RESOURCES, STANDBY } from '../../workflow/workflow-fixtures';
