@@ -1,5 +1,7 @@
 import type { AlarmState } from './events';
 import type { Region } from './config';
+import { MAX_RECENT_OVERRIDES } from './limits';
+import type { ReadinessSummary } from './readiness';
 
 /** Where the controller is in its lifecycle. */
 export type Phase = 'steady' | 'failing-over' | 'halted';
@@ -27,6 +29,12 @@ export interface InFlight {
   /** Earliest ALARM among the failed region's signals when it started: the RTO clock. */
   readonly detectedAt?: number;
   readonly abortRequested?: boolean;
+  /** When the shell first saw the execution running (`workflow-started`): "DR Failover Started" is published then. */
+  readonly confirmedAt?: number;
+  /** Transient StartExecution/StopExecution failures so far; the failover halts after a bound. */
+  readonly actionFailures?: number;
+  /** A planned move (failback): switchover with RPO 0 or nothing, never a failover with data loss. */
+  readonly planned?: true;
 }
 
 export interface Freeze {
@@ -41,6 +49,9 @@ export interface Halt {
   readonly status: string;
   readonly reason: string;
   readonly at: number;
+  /** Where the halted failover was going (absent in states written before redrives were recognised). */
+  readonly from?: Region;
+  readonly target?: Region;
 }
 
 /**
@@ -61,11 +72,35 @@ export interface ControllerState {
   /** Start times of recent automatic failovers, oldest first, pruned to the window. */
   readonly autoFailovers: readonly number[];
   readonly signals: Readonly<Record<string, SignalRecord>>;
-  /** Override request ids already handled, newest last. */
+  /**
+   * Override request ids accepted in the last `MAX_OVERRIDE_AGE_SECONDS + MAX_EVENT_SKEW_SECONDS`,
+   * oldest first, at most `MAX_RECENT_OVERRIDES` (domain/limits.ts): every later delivery of one is
+   * either expired or recognised.
+   */
   readonly recentRequests: readonly string[];
+  /** When each of `recentRequests` was accepted (delivery clock), same order and length. */
+  readonly recentRequestTimes?: readonly number[];
+  /**
+   * The latest delivery clock of a decision that changed the state: the clock never goes back, so
+   * an earlier `now` is raised to it.
+   */
+  readonly clock?: number;
+  /**
+   * Dry run only: the failover the controller would have started and that, since nothing ran, nothing
+   * will report the end of. It holds later failovers back exactly as one in flight would (one at a
+   * time); an operator's abort clears it. Phase stays `steady`: nothing is running.
+   */
+  readonly wouldBe?: InFlight;
+  /**
+   * The newest readiness result per configured region (as a failover target), `evaluatedAt` never
+   * going back: guards failovers into it and allows a failback (see domain/readiness.ts).
+   */
+  readonly readiness?: Readonly<Record<Region, ReadinessSummary>>;
+  /** Time of the newest heartbeat seen from each region (epoch ms). */
+  readonly heartbeats?: Readonly<Record<Region, number>>;
   /** The last failover that completed, for status and recovery reporting. */
   readonly lastFailover?: { readonly generation: number; readonly from: Region; readonly target: Region; readonly completedAt: number; readonly recoverySeconds?: number };
 }
 
-/** How many override request ids are remembered for deduplication. */
-export const RECENT_REQUESTS_KEPT = 64;
+/** How many override request ids are remembered at most (see `MAX_RECENT_OVERRIDES`). */
+export const RECENT_REQUESTS_KEPT = MAX_RECENT_OVERRIDES;

@@ -12,12 +12,18 @@ import { expected, formatIssues, strictObjectOf } from './issues';
  *  "controllerRegion":"us-east-2","parameterPrefix":"/payments/prod",
  *  "database":{"globalClusterIdentifier":"payments","clusterArns":{"us-east-1":"arn:aws:rds:us-east-1:123456789012:cluster:payments-use1"}},
  *  "traffic":{"hostedZoneId":"Z0123456789ABC","recordName":"api.example.com","recordType":"A",
- *             "setIdentifiers":{"us-east-1":"use1"},"healthCheckIds":{"us-east-1":"abcd-1234"}}}
+ *             "setIdentifiers":{"us-east-1":"use1"},"healthCheckIds":{"us-east-1":"abcd-1234"}},
+ *  "probeUrls":{"us-east-1":"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/health"}}
  * ```
+ *
+ * `wakeUpQueueUrl` (the decide function's) and `probeUrls` (the prober's: each protected region's
+ * regional `/health` URL, called directly so the probe judges that region alone) are optional.
  */
 
 const RDS_CLUSTER_ARN = /^arn:aws[a-z-]*:rds:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:stateMachine:[A-Za-z0-9_-]+$/;
+const SQS_QUEUE_URL = /^https?:\/\/\S+$/;
+const HTTPS_URL = /^https:\/\/[^\s/]+(\/\S*)?$/;
 
 function name(what: string, fix: string) {
   return z.string(expected(what, fix)).regex(/\S/, expected(what, fix));
@@ -56,8 +62,16 @@ export const resourcesSchema = strictObjectOf(
       .optional(),
     deadLetterQueueUrl: z
       .string(expected("the controller's dead-letter queue URL", 'use https://sqs.<region>.amazonaws.com/<account>/<name>, or leave it out'))
-      .regex(/^https?:\/\/\S+$/, expected("the controller's dead-letter queue URL", 'use https://sqs.<region>.amazonaws.com/<account>/<name>'))
+      .regex(SQS_QUEUE_URL, expected("the controller's dead-letter queue URL", 'use https://sqs.<region>.amazonaws.com/<account>/<name>'))
       .optional(),
+    wakeUpQueueUrl: z
+      .string(expected("the controller's wake-up queue URL", 'use https://sqs.<region>.amazonaws.com/<account>/<app>-<env>-wakeups, or leave it out'))
+      .regex(SQS_QUEUE_URL, expected("the controller's wake-up queue URL", 'use https://sqs.<region>.amazonaws.com/<account>/<app>-<env>-wakeups'))
+      .optional(),
+    probeUrls: perRegion(
+      z.string().regex(HTTPS_URL, expected('an https URL', "use the region's own API endpoint, e.g. https://<api-id>.execute-api.<region>.amazonaws.com/prod/health")),
+      "the https URL of that region's regional health endpoint (not the shared DNS name)",
+    ).optional(),
     parameterPrefix: z
       .string(expected('an SSM parameter path', "use the workload's path, e.g. /payments/prod"))
       .regex(/^(\/[A-Za-z0-9_.-]+)+$/, expected("an SSM parameter path that starts with '/' and does not end with one", 'write e.g. /payments/prod')),

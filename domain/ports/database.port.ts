@@ -9,6 +9,11 @@ export interface DatabaseMember {
   readonly isWriter: boolean;
   /** `connected` or `pending-resync`, as Aurora reports it for secondaries. */
   readonly synchronizationStatus?: string;
+  /**
+   * The member DB cluster's own `Status` (`available`, `failing-over`, …) when the adapter read it
+   * (it reads the region it asks first, the failover's target); absent when unknown.
+   */
+  readonly clusterStatus?: string;
 }
 
 export interface DatabaseStatus {

@@ -4,7 +4,9 @@ export type NoticeType =
   | 'DR Failover Started'
   | 'DR Failover Completed'
   | 'DR Failover Halted'
-  | 'DR Step Completed';
+  | 'DR Step Completed'
+  /** One per target of a readiness evaluation (domain/readiness.ts), one result per check. */
+  | 'DR Readiness';
 
 export interface Notice {
   readonly detailType: NoticeType;

@@ -1,6 +1,8 @@
 import type { ControllerConfig, Policy } from '../../domain/config';
 import { DEFAULT_POLICY } from '../../domain/config';
-import type { AlarmState, Override, SignalChanged, Tick, WorkflowEnded } from '../../domain/events';
+import { executionNameFor } from '../../domain/decision';
+import type { ActionFailed, AlarmState, Heartbeat, Override, ReadinessEvaluated, SignalChanged, Tick, WorkflowEnded, WorkflowStarted } from '../../domain/events';
+import type { ReadinessCheckName } from '../../domain/readiness';
 
 /** The reference two-region app: per region one alarm, one more alarm and one health check. */
 export function testConfig(policy: Partial<Policy> = {}, regions: readonly string[] = ['us-east-1', 'us-east-2']): ControllerConfig {
@@ -24,8 +26,8 @@ export const sec = (n: number) => n * 1000;
 let seq = 0;
 const nextId = () => `evt-${++seq}`;
 
-export function alarm(alarmName: string, state: AlarmState, at: number): SignalChanged {
-  return { type: 'signal-changed', eventId: nextId(), alarmName, state, at };
+export function alarm(alarmName: string, state: AlarmState, at: number, extra: Partial<SignalChanged> = {}): SignalChanged {
+  return { type: 'signal-changed', eventId: nextId(), alarmName, state, at, ...extra };
 }
 
 export function tick(at: number): Tick {
@@ -38,4 +40,47 @@ export function override(action: Override['action'], at: number, extra: Partial<
 
 export function workflowEnded(executionName: string, status: WorkflowEnded['status'], at: number, extra: Partial<WorkflowEnded> = {}): WorkflowEnded {
   return { type: 'workflow-ended', eventId: nextId(), executionName, status, at, ...extra };
+}
+
+/** The execution name of generation `generation` of the test app, started at `startedAt`. */
+export function nameOf(generation: number, startedAt: number, app = 'payments'): string {
+  return executionNameFor(app, generation, startedAt);
+}
+
+/**
+ * The reference app as it is deployed: per region the alarms and health check of {@link testConfig},
+ * plus the prober's alarm (`<region>-probe`) and the region's heartbeat (`<region>-heartbeat`),
+ * under the reference policy (quorum 2 of 2 kinds, sustain 30 s, heartbeat window 90 s).
+ */
+export function referenceConfig(policy: Partial<Policy> = {}, regions: readonly string[] = ['us-east-1', 'us-east-2']): ControllerConfig {
+  const base = testConfig({ quorum: 2, minKinds: 2, sustainSeconds: 30, heartbeatWindowSeconds: 90, ...policy }, regions);
+  return {
+    ...base,
+    signals: regions.flatMap((region) => [
+      ...base.signals.filter((s) => s.region === region),
+      { alarmName: `${region}-probe`, region, kind: 'probe' as const, critical: true },
+      { alarmName: `${region}-heartbeat`, region, kind: 'heartbeat' as const, critical: true },
+    ]),
+  };
+}
+
+export function heartbeat(region: string, at: number, extra: Partial<Heartbeat> = {}): Heartbeat {
+  return { type: 'heartbeat', eventId: nextId(), region, at, ...extra };
+}
+
+export function wake(at: number): Tick {
+  return { type: 'tick', eventId: nextId(), at, wake: true };
+}
+
+export function workflowStarted(executionName: string, at: number): WorkflowStarted {
+  return { type: 'workflow-started', eventId: nextId(), executionName, at };
+}
+
+export function actionFailed(executionName: string, at: number, extra: Partial<ActionFailed> = {}): ActionFailed {
+  return { type: 'action-failed', eventId: nextId(), action: 'start', executionName, permanent: false, reason: 'ThrottlingException: Rate exceeded', at, ...extra };
+}
+
+/** A readiness result for `target`, evaluated at `evaluatedAt` while `active` served (the app's home region by default). */
+export function readiness(target: string, evaluatedAt: number, failing: readonly ReadinessCheckName[] = [], extra: Partial<ReadinessEvaluated> = {}): ReadinessEvaluated {
+  return { type: 'readiness-evaluated', eventId: nextId(), app: 'payments', target, active: 'us-east-1', evaluatedAt, at: evaluatedAt, ready: failing.length === 0, failing, ...extra };
 }

@@ -61,6 +61,8 @@ describe('parseConfig', () => {
       dryRun: true,
       dataLoss: 'always',
       rpoBudgetSeconds: 0.5,
+      heartbeatWindowSeconds: 45,
+      readinessMaxAgeSeconds: 600,
     };
     const input = minimalConfig();
     input.signals.push(
@@ -97,6 +99,47 @@ describe('parseConfig', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('accepts probe and heartbeat signals, one heartbeat per region, and fills heartbeatWindowSeconds with 90', () => {
+    // Arrange
+    const input = minimalConfig();
+    input.signals.push(
+      { alarmName: 'payments-us-east-1-probe', region: 'us-east-1', kind: 'probe' },
+      { alarmName: 'payments-us-east-1-heartbeat', region: 'us-east-1', kind: 'heartbeat' },
+      { alarmName: 'payments-us-east-2-probe', region: 'us-east-2', kind: 'probe' },
+      { alarmName: 'payments-us-east-2-heartbeat', region: 'us-east-2', kind: 'heartbeat' },
+    );
+
+    // Act
+    const result = parseConfig(input);
+
+    // Assert
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.config.signals.map((signal) => signal.kind)).toEqual(['alarm', 'health-check', 'alarm', 'health-check', 'probe', 'heartbeat', 'probe', 'heartbeat']);
+    expect(result.config.policy.heartbeatWindowSeconds).toBe(90);
+  });
+
+  it('counts probes and heartbeats as kinds of their own when checking a region can be detected down', () => {
+    // Arrange: a blackout alone (the probe failing, the heartbeat missing) must be able to meet quorum 2 of 2 kinds.
+    const input = {
+      ...minimalConfig(),
+      signals: ['us-east-1', 'us-east-2'].flatMap((region) => [
+        { alarmName: `payments-${region}-probe`, region, kind: 'probe' },
+        { alarmName: `payments-${region}-heartbeat`, region, kind: 'heartbeat' },
+      ]),
+      policy: { quorum: 2, minKinds: 2 },
+    };
+
+    // Act
+    const result = parseConfig(input);
+
+    // Assert
+    expect(result.ok).toBe(true);
+    expect(errorsOf({ ...input, policy: { quorum: 3, minKinds: 2 } })).toEqual([
+      expect.stringMatching(/^signals: region us-east-1 has 2 critical signal\(s\) of 2 kind\(s\) \[probe, heartbeat\] but policy.quorum is 3/),
+      expect.stringMatching(/^signals: region us-east-2 /),
+    ]);
+  });
+
   it('names the field and the fix in the example message for a signal region outside regions', () => {
     // Arrange
     const input = minimalConfig();
@@ -130,9 +173,24 @@ describe('parseConfig', () => {
     ['policy.quorum is 0', (c) => (c.policy = { quorum: 0 }), 'policy.quorum:', 'e.g. 2'],
     ['policy.quorum is fractional', (c) => (c.policy = { quorum: 1.5 }), 'policy.quorum:', 'expected a whole number ≥ 1'],
     ['policy.quorum is a string', (c) => (c.policy = { quorum: '2' }), 'policy.quorum:', 'expected a whole number ≥ 1'],
-    ['policy.minKinds is above 2', (c) => (c.policy = { quorum: 3, minKinds: 3 }), 'policy.minKinds:', 'use 1 or 2'],
+    ['policy.minKinds is above the 4 kinds that exist', (c) => (c.policy = { quorum: 5, minKinds: 5 }), 'policy.minKinds:', 'alarm, health-check, probe, heartbeat); use at most 4'],
+    ['policy.heartbeatWindowSeconds is 0', (c) => (c.policy = { heartbeatWindowSeconds: 0 }), 'policy.heartbeatWindowSeconds:', 'leave room for one late or lost, e.g. 90'],
+    ['policy.heartbeatWindowSeconds is negative', (c) => (c.policy = { heartbeatWindowSeconds: -90 }), 'policy.heartbeatWindowSeconds:', 'e.g. 90'],
+    ['policy.heartbeatWindowSeconds is a string', (c) => (c.policy = { heartbeatWindowSeconds: '90' }), 'policy.heartbeatWindowSeconds:', 'expected a number of seconds > 0'],
+    ['policy.readinessMaxAgeSeconds is 0', (c) => (c.policy = { readinessMaxAgeSeconds: 0 }), 'policy.readinessMaxAgeSeconds:', 'allow a few runs, e.g. 2700'],
+    ['policy.readinessMaxAgeSeconds is a string', (c) => (c.policy = { readinessMaxAgeSeconds: '2700' }), 'policy.readinessMaxAgeSeconds:', 'expected a number of seconds > 0'],
     ['policy.minKinds is above policy.quorum', (c) => (c.policy = { quorum: 1, minKinds: 2 }), 'policy.minKinds:', 'lower policy.minKinds or raise policy.quorum'],
     ['policy.minKinds is 0', (c) => (c.policy = { minKinds: 0 }), 'policy.minKinds:', 'use 1 (any signals) or 2'],
+    [
+      'a region has two heartbeat signals',
+      (c) =>
+        c.signals.push(
+          { alarmName: 'payments-us-east-1-heartbeat', region: 'us-east-1', kind: 'heartbeat' },
+          { alarmName: 'payments-us-east-1-heartbeat-2', region: 'us-east-1', kind: 'heartbeat' },
+        ),
+      'signals[5].kind:',
+      'us-east-1 already has a heartbeat signal (signals[4]); a region has one heartbeat, so remove this one',
+    ],
     ['policy.maxAutoFailovers is 0', (c) => (c.policy = { maxAutoFailovers: 0 }), 'policy.maxAutoFailovers:', 'use policy.dryRun or an operator freeze'],
     ['policy.sustainSeconds is negative', (c) => (c.policy = { sustainSeconds: -1 }), 'policy.sustainSeconds:', 'use 0 to act as soon as the quorum holds'],
     ['policy.cooldownSeconds is negative', (c) => (c.policy = { cooldownSeconds: -60 }), 'policy.cooldownSeconds:', 'use 0 for no cooldown'],
@@ -199,3 +257,33 @@ describe('parseConfig', () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('parseConfig: trust boundaries', () => {
+  const identity = { account: '111122223333', controllerRegion: 'us-east-2', stateMachineArn: 'arn:aws:states:us-east-2:111122223333:stateMachine:payments-failover' };
+
+  it("accepts the controller's account, region and state machine, which bind evidence and overrides to them", () => {
+    const result = parseConfig({ ...minimalConfig(), ...identity });
+    expect(result).toMatchObject({ ok: true, config: identity });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['an account that is not 12 digits', { account: '1234' }, /^account: expected a 12-digit AWS account id, got '1234'/],
+    ['a controller region that is not a region code', { controllerRegion: 'Ohio' }, /^controllerRegion: expected an AWS region code/],
+    ['a state machine ARN that is not one', { stateMachineArn: 'arn:aws:lambda:us-east-2:111122223333:function:f' }, /^stateMachineArn: expected arn:aws:states/],
+    ['a state machine in another region than the controller', { ...identity, stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:p' }, /^stateMachineArn: is in region us-east-1 and account 111122223333, but the controller is in us-east-2/],
+    ['more than 16 regions', { regions: Array.from({ length: 17 }, (_, i) => `us-east-${i + 1}`) }, /^regions: has more than 16 regions \(MAX_REGIONS/],
+  ])('rejects %s, naming the field', (_case, fields, message) => {
+    const result = parseConfig({ ...minimalConfig(), ...fields });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.some((e) => message.test(e))).toBe(true);
+  });
+
+  it('rejects more than 200 signals and alarm names with control characters', () => {
+    const base = minimalConfig() as { signals: Record<string, unknown>[] };
+    const many = Array.from({ length: 201 }, (_, i) => ({ alarmName: `a-${i}`, region: 'us-east-1', kind: 'alarm' }));
+    const tooMany = parseConfig({ ...base, signals: many });
+    expect(!tooMany.ok && tooMany.errors.some((e) => /^signals: has more than 200 signals \(MAX_SIGNALS/.test(e))).toBe(true);
+    const control = parseConfig({ ...base, signals: [{ ...base.signals[0], alarmName: 'bad\nname' }, ...base.signals.slice(1)] });
+    expect(!control.ok && control.errors.some((e) => /^signals\[0\]\.alarmName: contains a control character/.test(e))).toBe(true);
+  });
+});

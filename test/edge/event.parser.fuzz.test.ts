@@ -8,17 +8,19 @@ import { eventBridgeFixtures, type Json } from './aws-fixtures';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10000);
 /** The narrower properties below need fewer runs to cover their input space. */
 const SIDE_RUNS = Math.ceil(RUNS / 5);
-const EVENT_TYPES = ['signal-changed', 'tick', 'override', 'workflow-ended'];
+const EVENT_TYPES = ['signal-changed', 'tick', 'heartbeat', 'override', 'workflow-ended'];
 
 /** Real payloads: AWS's documented events, plus the examples' events (same formats, our own sources). */
 function seedEvents(): Json[] {
   const examples = resolve(__dirname, '../../examples');
-  const outage = readFileSync(resolve(examples, 'region-outage.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('{') && line.endsWith('}'))
-    .map((line) => JSON.parse(line) as Json);
+  const replay = (name: string) =>
+    readFileSync(resolve(examples, name), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.endsWith('}'))
+      .map((line) => JSON.parse(line) as Json);
   const override = JSON.parse(readFileSync(resolve(examples, 'operator-override.json'), 'utf8')) as Json;
-  return [...eventBridgeFixtures().map(({ event }) => event), ...outage, override];
+  // The blackout holds heartbeats (scheduled events of `…-heartbeat` rules) and a wake-up.
+  return [...eventBridgeFixtures().map(({ event }) => event), ...replay('region-outage.jsonl'), ...replay('region-blackout.jsonl'), override];
 }
 
 const seeds = seedEvents();
@@ -107,8 +109,12 @@ describe('parseEvent (fuzzed)', () => {
   it('has real payloads to mutate', () => {
     // Assert
     expect(new Set(seeds.map((event) => event['detail-type']))).toEqual(
-      new Set(['CloudWatch Alarm State Change', 'CloudWatch Alarm Configuration Change', 'Step Functions Execution Status Change', 'Scheduled Event', 'DR Override']),
+      new Set(['CloudWatch Alarm State Change', 'CloudWatch Alarm Configuration Change', 'Step Functions Execution Status Change', 'Scheduled Event', 'DR Override', 'DR Wake-up']),
     );
+    expect(seeds.flatMap((event) => {
+      const result = parseEvent(event);
+      return result.ok ? [result.event.type] : [];
+    })).toEqual(expect.arrayContaining(['heartbeat', 'tick']));
   });
 
   it('never throws on real payloads with fields deleted, replaced, retyped, truncated or added at any depth', () => {

@@ -18,7 +18,17 @@ const singleMetricEvent: DomainEvent = {
   at: Date.UTC(2019, 9, 2, 17, 4, 40, 989),
   reason:
     'Threshold Crossed: 1 out of the last 1 datapoints [99.50160229693434 (02/10/19 16:59:00)] was greater than the threshold (50.0) (minimum 1 datapoint for OK -> ALARM transition).',
+  origin: { region: 'us-east-1', account: '123456789012' },
 };
+
+/** Give a copied alarm event another alarm: its name and its ARN (`resources[0]`) together, as CloudWatch does. */
+function renameAlarm(event: Json, alarmName: string): void {
+  at(event, 'detail').alarmName = alarmName;
+  event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarmName}`];
+}
+
+/** The override's publisher as the test envelope names it. */
+const OVERRIDE_ORIGIN = { account: '123456789012', region: 'us-east-2' };
 
 function eventOf(result: ParseResult): DomainEvent {
   if (!result.ok) throw new Error(`expected an event, got: ${result.reason}`);
@@ -107,6 +117,7 @@ describe('parseEvent on the AWS fixtures', () => {
         previousState: 'OK',
         at: Date.UTC(2022, 6, 22, 15, 57, 45, 394),
         reason: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:SuppressionDemo.EventBridge.FirstChild transitioned to ALARM at Friday 22 July, 2022 15:57:45 UTC',
+        origin: { region: 'us-east-1', account: '123456789012' },
       },
     });
   });
@@ -133,6 +144,7 @@ describe('parseEvent on the AWS fixtures', () => {
         status: 'SUCCEEDED',
         at: 1547148840122,
         detail: '"Hello World!"',
+        stateMachineArn: 'arn:aws:states:us-east-1:012345678912:stateMachine:state-machine',
       },
     });
   });
@@ -144,7 +156,14 @@ describe('parseEvent on the AWS fixtures', () => {
     // Assert
     expect(result).toEqual({
       ok: true,
-      event: { type: 'workflow-ended', eventId: '315c1398-40ff-a850-213b-158f73e60175', executionName: 'execution-name', status: 'FAILED', at: 1551225151881 },
+      event: {
+        type: 'workflow-ended',
+        eventId: '315c1398-40ff-a850-213b-158f73e60175',
+        executionName: 'execution-name',
+        status: 'FAILED',
+        at: 1551225151881,
+        stateMachineArn: 'arn:aws:states:us-east-1:012345678912:stateMachine:state-machine',
+      },
     });
   });
 });
@@ -154,7 +173,7 @@ describe('parseEvent on alarm state changes', () => {
     // Arrange: shaped like AWS's "State change for a metric math alarm" example
     const event = readFixture(SINGLE_METRIC);
     const detail = at(event, 'detail');
-    detail.alarmName = 'TotalNetworkTrafficTooHigh';
+    renameAlarm(event, 'TotalNetworkTrafficTooHigh');
     detail.configuration = {
       description: 'Goes into alarm if total network traffic exceeds 10Kb',
       metrics: [
@@ -175,7 +194,7 @@ describe('parseEvent on alarm state changes', () => {
     // Arrange: shaped like AWS's "State change for an anomaly detection alarm" example
     const event = readFixture(SINGLE_METRIC);
     const detail = at(event, 'detail');
-    detail.alarmName = 'EC2 CPU Utilization Anomaly';
+    renameAlarm(event, 'EC2 CPU Utilization Anomaly');
     at(detail, 'state').reasonData =
       '{"version":"1.0","queryDate":"2019-10-03T16:00:04.650+0000","startDate":"2019-10-03T15:58:00.000+0000","period":60,"recentDatapoints":[0.0],"recentLowerThresholds":[0.020599444741798756],"recentUpperThresholds":[0.3006915352732461]}';
     at(detail, 'configuration').metrics = [
@@ -271,7 +290,7 @@ describe('parseEvent on alarm state changes', () => {
     const parsed = eventOf(parseEvent(event));
 
     // Assert
-    expect(parsed).toEqual({ type: 'signal-changed', eventId: singleMetricEvent.eventId, alarmName: 'ServerCpuTooHigh', state: 'ALARM', at: singleMetricEvent.at });
+    expect(parsed).toEqual({ type: 'signal-changed', eventId: singleMetricEvent.eventId, alarmName: 'ServerCpuTooHigh', state: 'ALARM', at: singleMetricEvent.at, origin: singleMetricEvent.origin });
   });
 
   it('rejects an unknown state value, naming the field and the states it expects', () => {
@@ -323,6 +342,99 @@ describe('parseEvent on scheduled events', () => {
     // Assert
     expect(result).toEqual({ ok: true, event: { type: 'tick', eventId: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa', at: Date.UTC(2015, 9, 8, 16, 53, 6) } });
   });
+
+  it('maps a Scheduled Event of a rule named …-heartbeat to a heartbeat from the region the rule ran in', () => {
+    // Arrange
+    const event = { ...scheduledEvent(), region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/payments-us-east-1-heartbeat'] };
+
+    // Act
+    const result = parseEvent(event);
+
+    // Assert
+    expect(result).toEqual({
+      ok: true,
+      event: { type: 'heartbeat', eventId: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa', region: 'us-east-1', at: Date.UTC(2015, 9, 8, 16, 53, 6), account: '123456789012' },
+    });
+  });
+
+  it.each([
+    ['a rule on a custom bus', 'arn:aws:events:eu-west-1:123456789012:rule/ops-bus/payments-eu-west-1-heartbeat', 'eu-west-1'],
+    ['another partition', 'arn:aws-us-gov:events:us-gov-west-1:123456789012:rule/payments-heartbeat', 'us-gov-west-1'],
+  ])('reads the heartbeat rule name from %s', (_case, arn, region) => {
+    // Act
+    const result = eventOf(parseEvent({ ...scheduledEvent(), region, resources: [arn] }));
+
+    // Assert
+    expect(result).toMatchObject({ type: 'heartbeat', region });
+  });
+
+  it.each([
+    ['no resources', (e: Json) => delete e.resources],
+    ['resources that are not a list', (e: Json) => (e.resources = 'arn:aws:events:us-east-1:123456789012:rule/x-heartbeat')],
+    ['an empty resource list', (e: Json) => (e.resources = [])],
+    ['a rule merely containing heartbeat', (e: Json) => (e.resources = ['arn:aws:events:us-east-1:123456789012:rule/heartbeat-tick'])],
+    ['a heartbeat suffix outside a rule ARN', (e: Json) => (e.resources = ['arn:aws:sqs:us-east-1:123456789012:queue-heartbeat'])],
+  ])('keeps a Scheduled Event with %s a tick', (_case, change) => {
+    // Arrange
+    const event = scheduledEvent();
+    change(event);
+
+    // Act
+    const result = eventOf(parseEvent(event));
+
+    // Assert
+    expect(result.type).toBe('tick');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['not a region code', 'US East (N. Virginia)'],
+    ['not a string', 42],
+  ])('rejects a heartbeat whose region is %s, naming the field', (_case, region) => {
+    // Arrange
+    const event: Json = { ...scheduledEvent(), resources: ['arn:aws:events:us-east-1:123456789012:rule/payments-us-east-1-heartbeat'] };
+    if (region === undefined) delete event.region;
+    else event.region = region;
+
+    // Act
+    const rejected = rejection(parseEvent(event));
+
+    // Assert
+    expect(rejected).toEqual({ ignorable: false, field: 'region', reason: expect.stringMatching(/^region: expected the region code of the heartbeat rule 'payments-us-east-1-heartbeat'/) });
+  });
+});
+
+describe('parseEvent on wake-ups', () => {
+  const wakeAt = Date.UTC(2026, 10, 26, 4, 3, 0);
+  /** The wake-up the shell sends itself for a decision's wakeAt (delayed on SQS, piped into the decide queue). */
+  function wakeUp(detail: Json = { app: 'payments', wakeAt }): Json {
+    return { source: 'dr.controller', 'detail-type': 'DR Wake-up', time: '2026-11-26T04:03:00Z', id: `wake-payments-${wakeAt}`, region: 'us-east-2', account: '123456789012', resources: [], detail };
+  }
+
+  it('maps a wake-up to a tick at its wakeAt, marked as a wake-up', () => {
+    // Act
+    const result = parseEvent(wakeUp());
+
+    // Assert
+    expect(result).toEqual({ ok: true, event: { type: 'tick', eventId: `wake-payments-${wakeAt}`, wake: true, at: wakeAt } });
+  });
+
+  it.each([
+    ['wakeAt is missing', { app: 'payments' }, 'detail.wakeAt'],
+    ['wakeAt is a string', { app: 'payments', wakeAt: '2026-11-26T04:03:00Z' }, 'detail.wakeAt'],
+    ['wakeAt has a fraction of a millisecond', { app: 'payments', wakeAt: wakeAt + 0.5 }, 'detail.wakeAt'],
+    ['wakeAt is before 2000', { app: 'payments', wakeAt: 0 }, 'detail.wakeAt'],
+    ['wakeAt is after 2200', { app: 'payments', wakeAt: 8.64e15 }, 'detail.wakeAt'],
+    ['app is missing', { wakeAt }, 'detail.app'],
+    ['app is not an app name', { app: 'pay ments', wakeAt }, 'detail.app'],
+    ['an unknown key is present', { app: 'payments', wakeAt, delaySeconds: 900 }, 'detail.delaySeconds'],
+  ])('rejects a wake-up where %s, naming the field', (_case, detail, field) => {
+    // Act
+    const rejected = rejection(parseEvent(wakeUp(detail)));
+
+    // Assert
+    expect(rejected).toEqual({ ignorable: false, field, reason: expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}: `)) });
+  });
 });
 
 describe('parseEvent on operator overrides', () => {
@@ -345,6 +457,7 @@ describe('parseEvent on operator overrides', () => {
         force: true,
         at: Date.UTC(2026, 10, 26, 2, 45, 30),
         ...operatorFields,
+        origin: OVERRIDE_ORIGIN,
       },
     });
   });
@@ -365,11 +478,11 @@ describe('parseEvent on operator overrides', () => {
     const parsed = eventOf(parseEvent(overrideEvent({ action, ...operatorFields })));
 
     // Assert
-    expect(parsed).toEqual({ type: 'override', eventId: '6f1b1c3e-2f0a-4d47-9a3b-5c2d7e8f9a01', action, at: Date.UTC(2026, 10, 26, 2, 45, 30), ...operatorFields });
+    expect(parsed).toEqual({ type: 'override', eventId: '6f1b1c3e-2f0a-4d47-9a3b-5c2d7e8f9a01', action, at: Date.UTC(2026, 10, 26, 2, 45, 30), ...operatorFields, origin: OVERRIDE_ORIGIN });
   });
 
   it.each<[string, Json, string, string]>([
-    ['the action is unknown', { action: 'restart' }, 'detail.action', 'one of failover, freeze, unfreeze, abort, acknowledge'],
+    ['the action is unknown', { action: 'restart' }, 'detail.action', 'one of failover, failback, freeze, unfreeze, abort, acknowledge'],
     ['the action is missing', { action: undefined }, 'detail.action', 'pick the override to apply'],
     ['the target is a display name', { target: 'US East (Ohio)' }, 'detail.target', 'omit it to fail over to the first healthy region'],
     ['allowDataLoss is a string', { allowDataLoss: 'yes' }, 'detail.allowDataLoss', 'expected true or false'],
@@ -438,7 +551,14 @@ describe('parseEvent on Step Functions status changes', () => {
     const parsed = eventOf(parseEvent(event));
 
     // Assert
-    expect(parsed).toEqual({ type: 'workflow-ended', eventId: '315c1398-40ff-a850-213b-158f73e60175', executionName: 'execution-name', status, at: 1551225151881 });
+    expect(parsed).toEqual({
+      type: 'workflow-ended',
+      eventId: '315c1398-40ff-a850-213b-158f73e60175',
+      executionName: 'execution-name',
+      status,
+      at: 1551225151881,
+      stateMachineArn: 'arn:aws:states:us-east-1:012345678912:stateMachine:state-machine',
+    });
   });
 
   it('summarises error and cause as the detail', () => {
@@ -648,5 +768,66 @@ describe('isIgnorable', () => {
     // Act / Assert
     expect(isIgnorable(parseEvent(scheduledEvent()))).toBe(false);
     expect(isIgnorable(parseEvent({}))).toBe(false);
+  });
+});
+
+describe('parseEvent: trust boundaries (every field bounded, identities read)', () => {
+  it.each<[string, (e: Json) => void, string, RegExp]>([
+    ['no alarm ARN in resources', (e) => (e.resources = []), 'resources[0]', /expected the ARN of alarm 'ServerCpuTooHigh'/],
+    ['an alarm ARN naming another alarm', (e) => (e.resources = ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:Other']), 'resources[0]', /expected the ARN of alarm/],
+    ['an ARN of another service', (e) => (e.resources = ['arn:aws:states:us-east-1:123456789012:alarm:ServerCpuTooHigh']), 'resources[0]', /expected the ARN of alarm/],
+    ['an event id longer than 256 characters', (e) => (e.id = 'i'.repeat(257)), 'id', /^id: is longer than 256 characters \(257\)/],
+    ['an alarm name longer than 255 characters', (e) => {
+      const name = 'n'.repeat(256);
+      at(e, 'detail').alarmName = name;
+      e.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
+    }, 'detail.alarmName', /is longer than 255 characters \(256\); CloudWatch's own limit/],
+  ])('rejects an alarm state change with %s, naming the field and the limit', (_case, edit, field, reason) => {
+    const event = readFixture(SINGLE_METRIC);
+    edit(event);
+    expect(rejection(parseEvent(event))).toEqual({ ignorable: false, field, reason: expect.stringMatching(reason) });
+  });
+
+  it("reads the alarm's region and account from its ARN, not from the envelope", () => {
+    const event = readFixture(SINGLE_METRIC);
+    event.resources = ['arn:aws:cloudwatch:eu-west-1:999999999999:alarm:ServerCpuTooHigh'];
+    expect(eventOf(parseEvent(event))).toMatchObject({ origin: { region: 'eu-west-1', account: '999999999999' } });
+  });
+
+  it("truncates CloudWatch's own state reason past 1024 characters rather than losing the evidence", () => {
+    const event = readFixture(SINGLE_METRIC);
+    at(event, 'detail', 'state').reason = 'r'.repeat(5000);
+    const parsed = eventOf(parseEvent(event));
+    expect(parsed.type === 'signal-changed' && parsed.reason).toHaveLength(1024);
+  });
+
+  it.each<[string, Json, string, RegExp]>([
+    ['a reason longer than 1024 characters', { reason: 'r'.repeat(1025) }, 'detail.reason', /is longer than 1024 characters \(1025\)/],
+    ['an operator longer than 256 characters', { operator: 'o'.repeat(257) }, 'detail.operator', /is longer than 256 characters \(257\)/],
+    ['a reason with a newline', { reason: 'line one\nforged log line' }, 'detail.reason', /contains a control character/],
+    ['an operator with a control character', { operator: 'alice\u0007' }, 'detail.operator', /contains a control character/],
+    ['a target longer than 32 characters', { action: 'failover', target: `us-${'e'.repeat(40)}-1` }, 'detail.target', /is longer than 32 characters/],
+  ])('rejects an override with %s, naming the field and the limit', (_case, fields, field, reason) => {
+    const rejected = rejection(parseEvent(overrideEvent({ action: 'freeze', ...operatorFields, ...fields })));
+    expect(rejected).toEqual({ ignorable: false, field, reason: expect.stringMatching(reason) });
+  });
+
+  it("takes an override's publisher from the envelope, leaving out what is not an account or a region", () => {
+    const event = overrideEvent({ action: 'freeze', ...operatorFields });
+    event.account = 'x'.repeat(1000);
+    expect(eventOf(parseEvent(event))).toMatchObject({ origin: { region: 'us-east-2' } });
+    expect(eventOf(parseEvent(event))).not.toHaveProperty('origin.account');
+  });
+
+  it('rejects a Step Functions execution name longer than 80 characters and keeps the state machine ARN', () => {
+    const event = readFixture(SFN_FAILED);
+    at(event, 'detail').name = 'x'.repeat(81);
+    expect(rejection(parseEvent(event))).toEqual({ ignorable: false, field: 'detail.name', reason: expect.stringMatching(/is longer than 80 characters \(81\)/) });
+  });
+
+  it("reads a heartbeat's account from its rule ARN", () => {
+    const event = scheduledEvent();
+    event.resources = ['arn:aws:events:us-east-1:210987654321:rule/payments-us-east-1-heartbeat'];
+    expect(eventOf(parseEvent(event))).toMatchObject({ type: 'heartbeat', account: '210987654321' });
   });
 });

@@ -19,7 +19,7 @@ function tryJson(line: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 describe('examples/config.json', () => {
-  it('is a valid config for payments in us-east-1 and us-east-2 with three signals per region', () => {
+  it('is a valid config for payments in us-east-1 and us-east-2 with five signals of four kinds per region, under the reference policy', () => {
     // Act
     const result = parseConfig(JSON.parse(readExample('config.json')));
 
@@ -31,8 +31,11 @@ describe('examples/config.json', () => {
         [`payments-${region}-api-5xx`, 'alarm'],
         [`payments-${region}-lambda-errors`, 'alarm'],
         [`payments-${region}-health-check`, 'health-check'],
+        [`payments-${region}-probe`, 'probe'],
+        [`payments-${region}-heartbeat`, 'heartbeat'],
       ]),
     );
+    expect(result.config.policy).toMatchObject({ quorum: 2, minKinds: 2, sustainSeconds: 30, heartbeatWindowSeconds: 90 });
   });
 });
 
@@ -130,13 +133,74 @@ describe('examples/region-outage.jsonl', () => {
     expect(configured).toEqual(expect.arrayContaining([...new Set(named)]));
   });
 
-  it('ends the failover payments-failover-g1 successfully with its measured recovery, then freezes', () => {
+  it('ends the failover payments-failover-g1-1795660380 (started by the 02:33 tick) successfully with its measured recovery, then freezes', () => {
     // Act
     const [workflow, override] = domainEvents.slice(-2);
 
     // Assert
-    expect(workflow).toEqual(expect.objectContaining({ type: 'workflow-ended', executionName: 'payments-failover-g1', status: 'SUCCEEDED', recoverySeconds: 596 }));
+    expect(workflow).toEqual(expect.objectContaining({ type: 'workflow-ended', executionName: 'payments-failover-g1-1795660380', status: 'SUCCEEDED', recoverySeconds: 596 }));
     expect(override).toEqual(expect.objectContaining({ type: 'override', action: 'freeze', until: Date.UTC(2026, 10, 26, 8) }));
+  });
+});
+
+describe('examples/region-blackout.jsonl', () => {
+  const events = readExample('region-blackout.jsonl').trimEnd().split('\n').map((line) => parseEvent(JSON.parse(line)));
+  const domainEvents: DomainEvent[] = events.flatMap((result) => (result.ok ? [result.event] : []));
+  const config = parseConfig(JSON.parse(readExample('config.json')));
+
+  it('holds only events the parser accepts', () => {
+    // Act
+    const rejected = events.filter((result) => !result.ok);
+
+    // Assert
+    expect(rejected).toEqual([]);
+  });
+
+  it('tells a blackout: heartbeats from both regions, then none from us-east-1, its probe alarming, and one wake-up', () => {
+    // Act
+    const story = domainEvents.map((event) =>
+      event.type === 'signal-changed' ? `${event.alarmName}=${event.state}` : event.type === 'heartbeat' ? `heartbeat ${event.region}` : event.type === 'tick' && event.wake ? 'wake-up' : event.type,
+    );
+
+    // Assert
+    expect(story).toEqual([
+      'tick',
+      'heartbeat us-east-1',
+      'heartbeat us-east-2',
+      'tick',
+      'heartbeat us-east-1',
+      'heartbeat us-east-2',
+      'payments-us-east-1-probe=ALARM',
+      'tick',
+      'heartbeat us-east-2',
+      'wake-up',
+      'tick',
+      'heartbeat us-east-2',
+      'tick',
+      'heartbeat us-east-2',
+    ]);
+  });
+
+  it('wakes up exactly when the last us-east-1 heartbeat plus the 90 s window and the 30 s sustain have passed', () => {
+    // Arrange
+    const lastHeartbeat = Math.max(...domainEvents.flatMap((event) => (event.type === 'heartbeat' && event.region === 'us-east-1' ? [event.at] : [])));
+
+    // Act
+    const wake = domainEvents.find((event) => event.type === 'tick' && event.wake === true);
+
+    // Assert
+    expect(wake?.at).toBe(lastHeartbeat + 90_000 + 30_000);
+  });
+
+  it('names only signals that examples/config.json configures', () => {
+    // Arrange
+    const configured = config.ok ? config.config.signals.map((signal) => signal.alarmName) : [];
+
+    // Act
+    const named = domainEvents.flatMap((event) => (event.type === 'signal-changed' ? [event.alarmName] : []));
+
+    // Assert
+    expect(configured).toEqual(expect.arrayContaining(named));
   });
 });
 
