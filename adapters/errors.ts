@@ -1,6 +1,33 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 
 /**
+ * The base of every error this project throws on purpose: a message that says what failed and how
+ * to fix it, and the error that caused it as the standard `cause` (kept through every wrap, so a
+ * log line or the CLI can show the root). Subclasses set their own `name`: that is what Lambda
+ * reports as `errorType`, what the state machine's Retry and Catch match and what the CLI prints.
+ * It lives here, not in `domain/` (the domain declares no classes and throws nothing of its own),
+ * because every outer layer (adapters, handlers, cli, local) may import adapters/.
+ *
+ * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Error/cause
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
+ */
+export class DrError extends Error {
+  override readonly name: string = 'DrError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * A deployment's configuration is unusable (an environment variable missing or malformed, a
+ * resource identifier absent): the message lists every problem and its fix. Thrown at a
+ * function's cold start, so the function fails on its first invocation instead of acting on a guess.
+ */
+export class ConfigurationError extends DrError {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
  * The two kinds of failure every adapter reports. Their `name`s are what the failover state
  * machine's Retry (`TransientAdapterError`) and Catch (`PermanentAdapterError`, `States.ALL`)
  * match, so never rename them without changing the state machine.
@@ -8,21 +35,15 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/serv
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
-export class TransientAdapterError extends Error {
+export class TransientAdapterError extends DrError {
   override readonly name = 'TransientAdapterError';
   readonly retryable = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Not found, access denied, validation: retrying the same call will not help. */
-export class PermanentAdapterError extends Error {
+export class PermanentAdapterError extends DrError {
   override readonly name = 'PermanentAdapterError';
   readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 export type AdapterError = TransientAdapterError | PermanentAdapterError;

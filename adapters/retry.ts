@@ -1,4 +1,4 @@
-import { isTransient, toAdapterError } from './errors';
+import { isTransient, PermanentAdapterError, toAdapterError } from './errors';
 
 /** Wait `ms` milliseconds; adapters take it as an option so tests can wait for nothing. */
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -10,6 +10,23 @@ export interface RetryOptions {
   readonly baseDelayMs: number;
   readonly maxDelayMs?: number;
   readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** What an adapter's options may say about its own retries; absent fields take the adapter's defaults. */
+export interface RetryTuning {
+  readonly maxAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * An adapter's {@link RetryOptions}: its options over its defaults, `sleep` real time unless given.
+ * `maxAttempts` must be an integer of at least 1, else a PermanentAdapterError naming `adapter`.
+ */
+export function retryOptions(adapter: string, tuning: RetryTuning, defaults: Omit<RetryOptions, 'sleep'>): RetryOptions {
+  const maxAttempts = tuning.maxAttempts ?? defaults.maxAttempts;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new PermanentAdapterError(`${adapter}: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+  return { ...defaults, maxAttempts, baseDelayMs: tuning.baseDelayMs ?? defaults.baseDelayMs, sleep: tuning.sleep ?? realSleep };
 }
 
 /**

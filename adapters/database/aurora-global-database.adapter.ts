@@ -1,22 +1,18 @@
-import { callWithRetry, realSleep } from '../retry';
+import { callWithRetry, retryOptions, type RetryOptions } from '../retry';
 import {
+  DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
   type GlobalCluster,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Region } from '../../domain/config';
-import type {
-  Database,
-  DatabaseMember,
-  DatabaseStatus,
-  PromoteResult,
-  PromotionMode,
-} from '../../domain/ports/database.port';
+import type { Database, DatabaseMember, DatabaseStatus, PromoteResult, PromotionMode } from '../../domain/ports/database.port';
 import { clusterArnOf } from './cluster-arn';
 import { PermanentAdapterError, isTransient } from '../errors';
+import { newestDatapoint, newestDatapointsQuery } from '../newest-datapoints';
 
 export interface AuroraGlobalDatabaseOptions {
   /**
@@ -32,9 +28,24 @@ export interface AuroraGlobalDatabaseOptions {
   readonly globalClusterIdentifier: string;
   /**
    * Member DB cluster ARN per region, e.g. `{ 'us-east-1': 'arn:aws:rds:us-east-1:123456789012:cluster:app-primary' }`.
-   * Its key order is the order in which regions are asked for the global cluster's status.
+   * After {@link askFirst}, its key order is the order in which regions are asked for the global cluster's status.
    */
   readonly clusterArns: Readonly<Record<Region, string>>;
+  /**
+   * The region asked first for the global cluster's status, and whose member cluster's own status
+   * is read (DescribeDBClusters): a failover's target. The others, the region being left among
+   * them, are asked only when it does not answer.
+   * @default - the first region of `clusterArns`
+   */
+  readonly askFirst?: Region;
+  /**
+   * How old the newest replication-lag datapoint may be (seconds from the end of its one-minute
+   * period to now) for the lag to count as known; older, the lag is unknown.
+   * @default 60
+   */
+  readonly maxLagAgeSeconds?: number;
+  /** Delay before the first retry of a call; it doubles per retry. @default 100 */
+  readonly baseDelayMs?: number;
   /** Clock for the metric window. @default Date.now */
   readonly now?: () => number;
   /** Waits between retries of throttled or transient calls. @default real setTimeout */
@@ -47,7 +58,8 @@ export interface AuroraGlobalDatabaseOptions {
 const LAG_METRICS = ['AuroraGlobalDBRPOLag', 'AuroraGlobalDBReplicationLag'] as const;
 const LAG_WINDOW_MS = 5 * 60_000;
 const LAG_PERIOD_SECONDS = 60;
-const BASE_DELAY_MS = 100;
+/** Default of {@link AuroraGlobalDatabaseOptions.maxLagAgeSeconds}. */
+export const MAX_LAG_AGE_SECONDS = 60;
 
 /** `FailoverState.Status` values that mean a switchover or failover has not finished. */
 const PROMOTING_FAILOVER_STATES = new Set(['pending', 'failing-over', 'switching-over', 'cancelling']);
@@ -66,8 +78,9 @@ const PROMOTING_STATUSES = new Set(['failing-over', 'switching-over']);
  */
 export class AuroraGlobalDatabase implements Database {
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly maxAttempts: number;
+  private readonly retry: RetryOptions;
+  private readonly maxLagAgeMs: number;
+  private readonly regionOrder: readonly Region[];
 
   constructor(private readonly options: AuroraGlobalDatabaseOptions) {
     if (Object.keys(options.clusterArns).length === 0) {
@@ -75,13 +88,19 @@ export class AuroraGlobalDatabase implements Database {
     }
     for (const [region, arn] of Object.entries(options.clusterArns)) clusterIdentifierOf(region, arn);
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.retry = retryOptions('AuroraGlobalDatabase', { ...options, maxAttempts: Math.max(1, options.maxAttempts ?? 3) }, { maxAttempts: 3, baseDelayMs: 100 });
+    this.maxLagAgeMs = (options.maxLagAgeSeconds ?? MAX_LAG_AGE_SECONDS) * 1000;
+    const regions = Object.keys(options.clusterArns);
+    if (options.askFirst !== undefined) clusterArnOf(options.clusterArns, options.askFirst);
+    this.regionOrder = options.askFirst === undefined ? regions : [options.askFirst, ...regions.filter((r) => r !== options.askFirst)];
   }
 
   /**
-   * Reads the global cluster, asking member regions in order until one answers (the failed region's
-   * control plane may be down). The cluster is picked client-side by identifier.
+   * Reads the global cluster, asking {@link AuroraGlobalDatabaseOptions.askFirst} first and the
+   * other member regions only when it does not answer (the region being left may be down: each
+   * call is bounded by the client's deadline and `maxAttempts`). The cluster is picked client-side
+   * by identifier. Beside it, the `askFirst` region's own member cluster status is read
+   * (DescribeDBClusters), best effort: absent when that call fails.
    *
    * Promotion is in progress while `Status` is `failing-over`/`switching-over` or `FailoverState`
    * (present only while a switchover or failover is scheduled or running) has a pending status.
@@ -91,14 +110,17 @@ export class AuroraGlobalDatabase implements Database {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html
    */
   async status(): Promise<DatabaseStatus> {
-    return toStatus(await this.describe(), this.options.clusterArns);
+    const [cluster, clusterStatus] = await Promise.all([this.describe(), this.askFirstClusterStatus()]);
+    return toStatus(cluster, this.options.clusterArns, this.options.askFirst, clusterStatus);
   }
 
   /**
    * Latest one-minute Maximum of `AuroraGlobalDBRPOLag` (falling back to
    * `AuroraGlobalDBReplicationLag`, for Aurora MySQL versions without the RPO metric) over the last
    * five minutes, namespace `AWS/RDS`, dimension `DBClusterIdentifier`, read in `region`.
-   * The metrics are milliseconds; the result is seconds. No datapoint means unknown: `undefined`.
+   * The metrics are milliseconds; the result is seconds. No datapoint, or a newest datapoint whose
+   * period ended more than `maxLagAgeSeconds` ago (a stalled metric says nothing about now), means
+   * unknown: `undefined`.
    *
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html
@@ -109,30 +131,25 @@ export class AuroraGlobalDatabase implements Database {
     const end = this.now();
     const output = await this.call(`cloudwatch GetMetricData for ${clusterIdentifier} in ${region}`, () =>
       this.options.cloudWatchFor(region).send(
-        new GetMetricDataCommand({
-          StartTime: new Date(end - LAG_WINDOW_MS),
-          EndTime: new Date(end),
-          ScanBy: 'TimestampDescending',
-          MetricDataQueries: LAG_METRICS.map((metricName, i) => ({
-            Id: `lag${i}`,
-            ReturnData: true,
-            MetricStat: {
-              Metric: {
-                Namespace: 'AWS/RDS',
-                MetricName: metricName,
-                Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterIdentifier }],
-              },
-              Period: LAG_PERIOD_SECONDS,
-              Stat: 'Maximum',
-            },
+        newestDatapointsQuery(
+          end,
+          LAG_WINDOW_MS,
+          LAG_METRICS.map((metricName, i) => ({
+            id: `lag${i}`,
+            namespace: 'AWS/RDS',
+            metricName,
+            dimensions: { DBClusterIdentifier: clusterIdentifier },
+            periodSeconds: LAG_PERIOD_SECONDS,
           })),
-        }),
+        ),
       ),
     );
     for (const i of LAG_METRICS.keys()) {
-      // ScanBy TimestampDescending: the newest datapoint comes first.
-      const latest = output.MetricDataResults?.find((r) => r.Id === `lag${i}`)?.Values?.[0];
-      if (latest !== undefined) return latest / 1000;
+      // The newest datapoint comes first. Its timestamp is the start of its period.
+      const newest = newestDatapoint(output, `lag${i}`);
+      if (newest === undefined) continue;
+      if (newest.at === undefined || end - (newest.at + LAG_PERIOD_SECONDS * 1000) > this.maxLagAgeMs) return undefined;
+      return newest.value / 1000;
     }
     return undefined;
   }
@@ -189,7 +206,7 @@ export class AuroraGlobalDatabase implements Database {
     const { globalClusterIdentifier } = this.options;
     const wanted = globalClusterIdentifier.toLowerCase();
     let lastError: unknown;
-    for (const region of Object.keys(this.options.clusterArns)) {
+    for (const region of this.regionOrder) {
       let output;
       try {
         output = await this.call(`rds DescribeGlobalClusters for global cluster "${globalClusterIdentifier}" in ${region}`, () =>
@@ -212,27 +229,53 @@ export class AuroraGlobalDatabase implements Database {
   }
 
 
+  /**
+   * The `askFirst` region's member cluster `Status`, or undefined when there is no such region or
+   * the call fails (best effort: the global cluster's view decides, this only refines it).
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html
+   */
+  private async askFirstClusterStatus(): Promise<string | undefined> {
+    const region = this.options.askFirst;
+    if (region === undefined) return undefined;
+    const arn = clusterArnOf(this.options.clusterArns, region);
+    try {
+      const output = await this.call(`rds DescribeDBClusters for ${arn} in ${region}`, () =>
+        this.options.rdsFor(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: arn })),
+      );
+      return output.DBClusters?.find((c) => c.DBClusterArn === arn)?.Status ?? output.DBClusters?.[0]?.Status;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Runs one SDK call, retrying throttling and transient errors with bounded exponential backoff. */
   private call<T>(context: string, send: () => Promise<T>): Promise<T> {
-    return callWithRetry(send, () => context, { maxAttempts: this.maxAttempts, baseDelayMs: BASE_DELAY_MS, sleep: this.sleep });
+    return callWithRetry(send, () => context, this.retry);
   }
 }
 
-/** `already-writer` or `in-progress` when the world makes a promotion to `region` unnecessary. */
+/**
+ * `already-writer` or `in-progress` when the world makes a promotion to `region` unnecessary. A
+ * target that is already the writer needs nothing, even while Aurora still reports the promotion
+ * that made it so (its `FailoverState` may linger while the old primary's region is unreachable).
+ */
 function settledOutcome(status: DatabaseStatus, region: Region): PromoteResult | undefined {
-  if (status.writerRegion === region && !status.promotionInProgress) return { type: 'already-writer' };
+  if (status.writerRegion === region) return { type: 'already-writer' };
   if (status.promotionInProgress) return { type: 'in-progress' };
   return undefined;
 }
 
-function toStatus(cluster: GlobalCluster, clusterArns: Readonly<Record<Region, string>>): DatabaseStatus {
+function toStatus(cluster: GlobalCluster, clusterArns: Readonly<Record<Region, string>>, askFirst?: Region, clusterStatus?: string): DatabaseStatus {
   const members: DatabaseMember[] = (cluster.GlobalClusterMembers ?? []).map((m) => {
     const clusterArn = m.DBClusterArn ?? '';
+    const region = regionOf(clusterArn, clusterArns);
     return {
-      region: regionOf(clusterArn, clusterArns),
+      region,
       clusterArn,
       isWriter: m.IsWriter === true,
       ...(m.SynchronizationStatus ? { synchronizationStatus: m.SynchronizationStatus } : {}),
+      ...(region === askFirst && clusterStatus !== undefined ? { clusterStatus } : {}),
     };
   });
   const status = cluster.Status ?? 'unknown';

@@ -20,6 +20,12 @@ export interface InMemoryAuroraDatabaseOptions {
    * @default 1
    */
   readonly promotionPolls?: number;
+  /**
+   * How old a seeded lag datapoint may be for the lag to count as known, as the SDK adapter's
+   * `maxLagAgeSeconds`.
+   * @default 60
+   */
+  readonly maxLagAgeSeconds?: number;
 }
 
 /** The database operations a fault can be aimed at. */
@@ -52,7 +58,10 @@ interface Fault {
 export class InMemoryAuroraDatabase implements Database {
   private writer: Region;
   private inFlight?: { readonly target: Region; readonly mode: PromotionMode; pollsLeft: number };
-  private readonly lag = new Map<Region, number>();
+  private readonly lag = new Map<Region, { readonly seconds: number; readonly ageSeconds: number }>();
+  private readonly clusterStatuses = new Map<Region, string>();
+  /** A promotion whose new writer is in place while Aurora still reports it in progress (`FailoverState` not cleared). */
+  private lingering?: PromotionMode;
   private readonly synchronization = new Map<Region, string | undefined>();
   private readonly unreachable = new Set<Region>();
   private readonly faults: Fault[] = [];
@@ -72,11 +81,30 @@ export class InMemoryAuroraDatabase implements Database {
     return [...this.issued];
   }
 
-  /** Seed the replication lag `region` reports; `undefined` means no datapoints (unknown). */
-  setReplicationLag(region: Region, seconds: number | undefined): void {
+  /**
+   * Seed the replication lag `region` reports; `undefined` means no datapoints (unknown).
+   * `ageSeconds` is how long ago the newest datapoint's period ended: past `maxLagAgeSeconds` the lag is unknown.
+   */
+  setReplicationLag(region: Region, seconds: number | undefined, ageSeconds = 0): void {
     if (seconds === undefined) this.lag.delete(region);
-    else this.lag.set(region, seconds);
+    else this.lag.set(region, { seconds, ageSeconds });
   }
+
+  /** Seed a member cluster's own status (`available` by default), as DescribeDBClusters reports it. */
+  setClusterStatus(region: Region, status: string): void {
+    this.clusterStatuses.set(region, status);
+  }
+
+  /**
+   * Whether a completed promotion keeps being reported in progress (global cluster status and
+   * `FailoverState`), as Aurora may while the old primary's region is unreachable.
+   */
+  setPromotionLingers(lingers: boolean): void {
+    this.lingers = lingers;
+    if (!lingers) this.lingering = undefined;
+  }
+
+  private lingers = false;
 
   /** Mark a region's cluster unreachable (a switchover away from it is refused) or reachable again. */
   setReachable(region: Region, reachable: boolean): void {
@@ -108,7 +136,9 @@ export class InMemoryAuroraDatabase implements Database {
   async replicationLagSeconds(region: Region): Promise<number | undefined> {
     this.injectFault('replicationLagSeconds');
     clusterArnOf(this.options.clusterArns, region);
-    return this.lag.get(region);
+    const lag = this.lag.get(region);
+    if (lag === undefined || lag.ageSeconds > (this.options.maxLagAgeSeconds ?? 60)) return undefined;
+    return lag.seconds;
   }
 
   async promote(region: Region, mode: PromotionMode): Promise<PromoteResult> {
@@ -136,18 +166,20 @@ export class InMemoryAuroraDatabase implements Database {
   private completePromotion(): void {
     if (!this.inFlight) return;
     this.writer = this.inFlight.target;
+    if (this.lingers) this.lingering = this.inFlight.mode;
     this.inFlight = undefined;
   }
 
   private snapshot(): DatabaseStatus {
-    const promotion = this.inFlight;
+    const reported = this.inFlight?.mode ?? this.lingering;
     return {
       writerRegion: this.writer,
-      status: promotion ? (promotion.mode === 'switchover' ? 'switching-over' : 'failing-over') : 'available',
-      promotionInProgress: promotion !== undefined,
+      status: reported ? (reported === 'switchover' ? 'switching-over' : 'failing-over') : 'available',
+      promotionInProgress: reported !== undefined,
       members: Object.entries(this.options.clusterArns).map(([region, clusterArn]) => {
         const synchronizationStatus = this.synchronization.has(region) ? this.synchronization.get(region) : 'connected';
-        return { region, clusterArn, isWriter: region === this.writer, ...(synchronizationStatus ? { synchronizationStatus } : {}) };
+        const clusterStatus = this.clusterStatuses.get(region) ?? 'available';
+        return { region, clusterArn, isWriter: region === this.writer, ...(synchronizationStatus ? { synchronizationStatus } : {}), clusterStatus };
       }),
     };
   }

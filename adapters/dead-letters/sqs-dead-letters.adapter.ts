@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter, DeadLetters } from '../../domain/ports/dead-letters.port';
 import { toAdapterError } from '../errors';
+import { deadLetterMessage } from './dead-letter-message';
 
 export interface SqsDeadLettersOptions {
   readonly client: SQSClient;
@@ -9,13 +11,21 @@ export interface SqsDeadLettersOptions {
   readonly messageGroupId?: string;
 }
 
-/** SQS message attributes allow up to 256 KB in all; keep the reason readable, not huge. */
-const MAX_REASON_CHARS = 1000;
+/** A FIFO deduplication id is at most 128 characters of `a-z A-Z 0-9` and ASCII punctuation. */
+const DEDUPLICATION_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The source id as a deduplication id: as it is when SQS allows it (an SQS message id does), else its SHA-256. */
+export function deduplicationIdOf(sourceId: string): string {
+  return DEDUPLICATION_ID.test(sourceId) ? sourceId : createHash('sha256').update(sourceId).digest('hex');
+}
 
 /**
  * Sends rejected inputs to the controller's dead-letter queue with the reason as message
- * attributes (`reason`, `field`, `sourceId`), so they block nothing and lose nothing. On a FIFO
- * queue the deduplication id is the source message id: a redelivered bad message is stored once.
+ * attributes (`reason`, `field`, `sourceId`), so they block nothing and lose nothing. Every
+ * attribute is cleaned of the characters SQS refuses and bounded (see {@link deadLetterMessage}):
+ * a reason quoting a control character from a hostile payload must not make the send fail. On a
+ * FIFO queue the deduplication id is the source message id: a redelivered bad message is stored
+ * once.
  *
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html
@@ -25,18 +35,14 @@ export class SqsDeadLetters implements DeadLetters {
 
   async send(letter: DeadLetter): Promise<void> {
     const { client, queueUrl, messageGroupId } = this.options;
-    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    const message = deadLetterMessage(letter);
     try {
       await client.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
-          MessageBody: letter.body.length > 0 ? letter.body : '(empty message body)',
-          MessageAttributes: {
-            reason: attribute(letter.reason.slice(0, MAX_REASON_CHARS)),
-            sourceId: attribute(letter.sourceId),
-            ...(letter.field ? { field: attribute(letter.field) } : {}),
-          },
-          ...(messageGroupId ? { MessageGroupId: messageGroupId, MessageDeduplicationId: letter.sourceId.slice(0, 128) } : {}),
+          MessageBody: message.body,
+          MessageAttributes: Object.fromEntries(Object.entries(message.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
+          ...(messageGroupId ? { MessageGroupId: messageGroupId, MessageDeduplicationId: deduplicationIdOf(letter.sourceId) } : {}),
         }),
       );
     } catch (error) {

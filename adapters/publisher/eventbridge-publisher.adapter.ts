@@ -1,5 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Notice, Publisher } from '../../domain/ports/publisher.port';
+import { retryOptions } from '../retry';
 import { PermanentAdapterError } from '../errors';
 import { deliverInBatches, type DeliveryOptions } from './deliver-in-batches';
 
@@ -34,16 +35,9 @@ export class EventBridgePublisher implements Publisher {
     if (!options.busName) throw new PermanentAdapterError('EventBridgePublisher: busName is required (the name or ARN of the bus notices go to)');
     const source = options.source ?? 'dr.controller';
     if (!source) throw new PermanentAdapterError("EventBridgePublisher: source must not be empty (leave it out for 'dr.controller')");
-    const maxAttempts = options.maxAttempts ?? 4;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new PermanentAdapterError(`EventBridgePublisher: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+    const { maxAttempts, baseDelayMs, sleep } = retryOptions('EventBridgePublisher', options, { maxAttempts: 4, baseDelayMs: 200 });
     this.client = options.client;
-    this.delivery = {
-      busName: options.busName,
-      source,
-      maxAttempts,
-      baseDelayMs: options.baseDelayMs ?? 200,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    };
+    this.delivery = { busName: options.busName, source, maxAttempts, baseDelayMs, sleep };
   }
 
   async publish(notices: readonly Notice[]): Promise<void> {

@@ -4,13 +4,14 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   type BatchWriteCommandInput,
   type PutCommandInput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { ControllerState } from '../../domain/state';
 import type { Decision } from '../../domain/decision';
-import type { SaveResult, StateStore, StoredState } from '../../domain/ports/state-store.port';
+import type { SaveResult, StateExpectations, StateStore, StoredState } from '../../domain/ports/state-store.port';
 import { PermanentAdapterError, TransientAdapterError, toAdapterError } from '../errors';
 import {
   DECISION_SORT_KEY_PREFIX,
@@ -26,6 +27,7 @@ import {
   stateKeyFor,
   toDecisionItems,
   toStateItem,
+  assertTransactionSize,
 } from './state-table.schema';
 
 export interface DynamoDbStateStoreProps {
@@ -58,6 +60,26 @@ export interface DynamoDbStateStoreProps {
    * @default 50 ms
    */
   readonly baseBackoffMs?: number;
+  /**
+   * The configuration a loaded state must agree with (its active region among the regions, its
+   * signals configured ones); without it only the state's own consistency is checked.
+   */
+  readonly expectations?: StateExpectations;
+}
+
+/**
+ * Cancellation codes of a TransactWriteItems that a retry may get through: another transaction on
+ * the same item, throttling.
+ *
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html (TransactionCanceledException)
+ */
+const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+/** The `Code` of each CancellationReason of a TransactionCanceledException, in action order ('None' where an action was fine). */
+function cancellationReasons(error: unknown): string[] {
+  if ((error as { name?: unknown } | null)?.name !== 'TransactionCanceledException') return [];
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code ?? 'None');
 }
 
 /** BatchWriteItem takes at most 25 put or delete requests. */
@@ -68,13 +90,17 @@ const MAX_BACKOFF_MS = 2_000;
  * The controller's durable memory in one DynamoDB table (layout: {@link STATE_TABLE_KEYS}).
  *
  * `save` is compare-and-set on `version` with a ConditionExpression; a failed condition is the
- * `conflict` result, never an exception and never a silent overwrite. `load` reads strongly
+ * `conflict` result, never an exception and never a silent overwrite. A save that carries
+ * decisions writes them in the same TransactWriteItems as the state (the conditional Put of the
+ * state plus one Put per decision record): both are written or neither is. `load` reads strongly
  * consistently so a reload after a conflict sees the winner's write. Decision records are
  * written with BatchWriteItem (25 per request), unprocessed items retried with bounded
- * exponential backoff, and expire through TTL.
+ * exponential backoff, and expire through TTL. A state item that is corrupt or inconsistent
+ * makes `load` throw a `StateUnreadableError` (see `parseStateItem`).
  *
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
@@ -88,6 +114,7 @@ export class DynamoDbStateStore implements StateStore {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxBatchRetries: number;
   private readonly baseBackoffMs: number;
+  private readonly expectations: StateExpectations | undefined;
 
   constructor(props: DynamoDbStateStoreProps) {
     if (props.tableName.trim() === '') throw new PermanentAdapterError('DynamoDbStateStore: tableName is empty; pass the state table name');
@@ -99,6 +126,7 @@ export class DynamoDbStateStore implements StateStore {
     this.sleep = props.sleep ?? realSleep;
     this.maxBatchRetries = props.maxBatchRetries ?? 5;
     this.baseBackoffMs = props.baseBackoffMs ?? 50;
+    this.expectations = props.expectations;
   }
 
   async load(app: string): Promise<StoredState | undefined> {
@@ -108,11 +136,12 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       throw toAdapterError(error, `dynamodb GetItem ${partitionKeyFor(app)} on ${this.tableName}`);
     }
-    return item === undefined ? undefined : parseStateItem(app, item);
+    return item === undefined ? undefined : parseStateItem(app, item, this.expectations);
   }
 
-  async save(app: string, state: ControllerState, expectedVersion: number | undefined): Promise<SaveResult> {
-    assertSaveArguments(app, state, expectedVersion);
+  async save(app: string, state: ControllerState, expectedVersion: number | undefined, decisions: readonly Decision[] = []): Promise<SaveResult> {
+    assertSaveArguments(app, state, expectedVersion, this.expectations);
+    const now = this.now();
     const version = (expectedVersion ?? 0) + 1;
     const condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
       expectedVersion === undefined
@@ -122,11 +151,36 @@ export class DynamoDbStateStore implements StateStore {
             ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':expected': expectedVersion },
           };
+    const stateItem = toStateItem(app, state, version, now);
+    if (decisions.length === 0) {
+      try {
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: stateItem, ...condition }));
+      } catch (error) {
+        if ((error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException') return { type: 'conflict' };
+        throw toAdapterError(error, `dynamodb PutItem ${partitionKeyFor(app)} on ${this.tableName}`);
+      }
+      return { type: 'saved', version };
+    }
+    const records = toDecisionItems(app, decisions, expiresAtFor(now, this.retentionDays));
+    assertTransactionSize(stateItem, records);
     try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: toStateItem(app, state, version, this.now()), ...condition }));
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: stateItem, ...condition } },
+            ...records.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+          ],
+        }),
+      );
     } catch (error) {
-      if ((error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException') return { type: 'conflict' };
-      throw toAdapterError(error, `dynamodb PutItem ${partitionKeyFor(app)} on ${this.tableName}`);
+      const reasons = cancellationReasons(error);
+      // The state's Put is the first action: its failed condition means another writer saved first.
+      if (reasons[0] === 'ConditionalCheckFailed') return { type: 'conflict' };
+      const context = `dynamodb TransactWriteItems ${partitionKeyFor(app)} (state and ${records.length} decision records) on ${this.tableName}`;
+      if (reasons.some((code) => TRANSIENT_CANCELLATIONS.has(code))) {
+        throw new TransientAdapterError(`${context} was cancelled (${reasons.join(', ')}); retry the save`, { cause: error });
+      }
+      throw toAdapterError(error, context);
     }
     return { type: 'saved', version };
   }

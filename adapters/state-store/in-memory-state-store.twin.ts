@@ -1,21 +1,9 @@
 import type { ControllerState } from '../../domain/state';
 import type { Decision } from '../../domain/decision';
-import type { SaveResult, StateStore, StoredState } from '../../domain/ports/state-store.port';
+import type { SaveResult, StateExpectations, StateStore, StoredState, UnreadableState } from '../../domain/ports/state-store.port';
+import { StateUnreadableError } from './state-unreadable.error';
 import { TransientAdapterError } from '../errors';
-import {
-  DEFAULT_DECISION_RETENTION_DAYS,
-  STATE_TABLE_KEYS,
-  assertLimit,
-  assertRetentionDays,
-  assertSaveArguments,
-  expiresAtFor,
-  parseDecisionItem,
-  parseStateItem,
-  stateKeyFor,
-  toDecisionItems,
-  toStateItem,
-  type TableItem,
-} from './state-table.schema';
+import * as schema from './state-table.schema';
 
 export type StateStoreOperation = 'load' | 'save' | 'appendDecisions' | 'recentDecisions';
 
@@ -27,15 +15,19 @@ export interface InMemoryStateStoreProps {
   readonly now?: () => number;
   /** @default 90 days */
   readonly decisionRetentionDays?: number;
+  /** As the adapter's: the configuration a loaded state must agree with. */
+  readonly expectations?: StateExpectations;
 }
 
 /** What a test can see of one app's stored data (deep copies). */
 export interface StateStoreView {
   readonly stored?: StoredState;
+  /** Set instead of `stored` when the state item is corrupt or inconsistent (what `load` throws). */
+  readonly unreadable?: UnreadableState;
   /** Newest first, like `recentDecisions`. */
   readonly decisions: readonly Decision[];
-  /** The raw items in the table layout of {@link STATE_TABLE_KEYS}, state item first. */
-  readonly items: readonly TableItem[];
+  /** The raw items in the table layout of {@link schema.STATE_TABLE_KEYS}, state item first. */
+  readonly items: readonly schema.TableItem[];
 }
 
 interface Fault {
@@ -60,60 +52,69 @@ const byUtf8Descending = (a: string, b: string): number => Buffer.compare(Buffer
 export class InMemoryStateStore implements StateStore {
   /** Every call, in order, for assertions such as "nothing was saved". */
   readonly calls: { readonly operation: StateStoreOperation; readonly app: string }[] = [];
-  private readonly stateItems = new Map<string, TableItem>();
-  private readonly decisionItems = new Map<string, Map<string, TableItem>>();
+  private readonly stateItems = new Map<string, schema.TableItem>();
+  private readonly decisionItems = new Map<string, Map<string, schema.TableItem>>();
   private readonly faults: Fault[] = [];
   private readonly now: () => number;
   private readonly retentionDays: number;
+  private readonly expectations: StateExpectations | undefined;
 
   constructor(props: InMemoryStateStoreProps = {}) {
     this.now = props.now ?? Date.now;
-    this.retentionDays = props.decisionRetentionDays ?? DEFAULT_DECISION_RETENTION_DAYS;
-    assertRetentionDays(this.retentionDays);
+    this.expectations = props.expectations;
+    this.retentionDays = props.decisionRetentionDays ?? schema.DEFAULT_DECISION_RETENTION_DAYS;
+    schema.assertRetentionDays(this.retentionDays);
   }
 
   async load(app: string): Promise<StoredState | undefined> {
     await this.enter('load', app);
     const item = this.stateItems.get(app);
-    return item === undefined ? undefined : parseStateItem(app, structuredClone(item));
+    return item === undefined ? undefined : schema.parseStateItem(app, structuredClone(item), this.expectations);
   }
 
-  async save(app: string, state: ControllerState, expectedVersion: number | undefined): Promise<SaveResult> {
-    assertSaveArguments(app, state, expectedVersion);
+  async save(app: string, state: ControllerState, expectedVersion: number | undefined, decisions: readonly Decision[] = []): Promise<SaveResult> {
+    schema.assertSaveArguments(app, state, expectedVersion, this.expectations);
+    const now = this.now();
+    const version = (expectedVersion ?? 0) + 1;
+    const stateItem = schema.toStateItem(app, state, version, now);
+    const records = schema.toDecisionItems(app, decisions, schema.expiresAtFor(now, this.retentionDays));
+    if (records.length > 0) schema.assertTransactionSize(stateItem, records);
     await this.enter('save', app);
-    // Check and write in one synchronous step, as DynamoDB evaluates a condition atomically.
+    // Check and write in one synchronous step, as DynamoDB evaluates a condition (and a transaction) atomically.
     const current = this.stateItems.get(app);
     const holds = expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
     if (!holds) return { type: 'conflict' };
-    const version = (expectedVersion ?? 0) + 1;
-    this.stateItems.set(app, toStateItem(app, state, version, this.now()));
+    this.stateItems.set(app, stateItem);
+    const table = this.decisionItems.get(app) ?? new Map<string, schema.TableItem>();
+    this.decisionItems.set(app, table);
+    for (const item of records) table.set(String(item[schema.STATE_TABLE_KEYS.sortKey]), item);
     return { type: 'saved', version };
   }
 
   async appendDecisions(app: string, decisions: readonly Decision[]): Promise<void> {
-    const items = toDecisionItems(app, decisions, expiresAtFor(this.now(), this.retentionDays));
+    const items = schema.toDecisionItems(app, decisions, schema.expiresAtFor(this.now(), this.retentionDays));
     const fault = await this.enter('appendDecisions', app);
     const written = fault?.afterItems ?? items.length;
-    const table = this.decisionItems.get(app) ?? new Map<string, TableItem>();
+    const table = this.decisionItems.get(app) ?? new Map<string, schema.TableItem>();
     this.decisionItems.set(app, table);
-    for (const item of items.slice(0, written)) table.set(String(item[STATE_TABLE_KEYS.sortKey]), item);
+    for (const item of items.slice(0, written)) table.set(String(item[schema.STATE_TABLE_KEYS.sortKey]), item);
     if (fault) throw fault.error;
   }
 
   async recentDecisions(app: string, limit: number): Promise<readonly Decision[]> {
-    assertLimit(limit);
+    schema.assertLimit(limit);
     await this.enter('recentDecisions', app);
-    return this.sortedDecisionItems(app).slice(0, limit).map((item) => parseDecisionItem(structuredClone(item)));
+    return this.sortedDecisionItems(app).slice(0, limit).map((item) => schema.parseDecisionItem(structuredClone(item)));
   }
 
   /** Store `state` as if saved `version` times already. */
   seed(app: string, state: ControllerState, version = 1): void {
-    this.stateItems.set(app, toStateItem(app, structuredClone(state), version, this.now()));
+    this.stateItems.set(app, schema.toStateItem(app, structuredClone(state), version, this.now()));
   }
 
   /** Store raw state-item attributes (key attributes are added), e.g. a corrupt item. */
-  seedItem(app: string, attributes: TableItem): void {
-    this.stateItems.set(app, { ...structuredClone(attributes), ...stateKeyFor(app) });
+  seedItem(app: string, attributes: schema.TableItem): void {
+    this.stateItems.set(app, { ...structuredClone(attributes), ...schema.stateKeyFor(app) });
   }
 
   /**
@@ -133,16 +134,23 @@ export class InMemoryStateStore implements StateStore {
   view(app: string): StateStoreView {
     const stateItem = this.stateItems.get(app);
     const decisionItems = this.sortedDecisionItems(app);
+    let stored: Pick<StateStoreView, 'stored' | 'unreadable'> = {};
+    try {
+      stored = stateItem === undefined ? {} : { stored: schema.parseStateItem(app, structuredClone(stateItem), this.expectations) };
+    } catch (error) {
+      if (!(error instanceof StateUnreadableError)) throw error;
+      stored = { unreadable: error.unreadable };
+    }
     return {
-      stored: stateItem === undefined ? undefined : parseStateItem(app, structuredClone(stateItem)),
-      decisions: decisionItems.map((item) => parseDecisionItem(structuredClone(item))),
+      ...stored,
+      decisions: decisionItems.map((item) => schema.parseDecisionItem(structuredClone(item))),
       items: structuredClone([...(stateItem ? [stateItem] : []), ...decisionItems]),
     };
   }
 
-  private sortedDecisionItems(app: string): TableItem[] {
-    const table = this.decisionItems.get(app) ?? new Map<string, TableItem>();
-    return [...table.keys()].sort(byUtf8Descending).map((sk) => table.get(sk) as TableItem);
+  private sortedDecisionItems(app: string): schema.TableItem[] {
+    const table = this.decisionItems.get(app) ?? new Map<string, schema.TableItem>();
+    return [...table.keys()].sort(byUtf8Descending).map((sk) => table.get(sk) as schema.TableItem);
   }
 
   /** Records the call, yields once (so concurrent callers interleave), and applies a pending fault. */

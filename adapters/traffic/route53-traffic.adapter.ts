@@ -1,4 +1,4 @@
-import { callWithRetry, realSleep } from '../retry';
+import { callWithRetry, retryOptions, type RetryOptions } from '../retry';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -58,15 +58,12 @@ export class Route53Traffic implements Traffic {
   private readonly setIdentifiers?: Readonly<Record<Region, string>>;
   private readonly healthCheckIds: Readonly<Record<Region, string>>;
   private readonly maxWaitMs: number;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly retry: RetryOptions;
 
   constructor(options: Route53TrafficOptions) {
     if (!options.hostedZoneId) throw new PermanentAdapterError('Route53Traffic: hostedZoneId is required (the id of the hosted zone holding the weighted records)');
     if (!options.recordName) throw new PermanentAdapterError('Route53Traffic: recordName is required (the DNS name of the weighted records, e.g. api.example.com)');
-    const maxAttempts = options.maxAttempts ?? 5;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new PermanentAdapterError(`Route53Traffic: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+    this.retry = retryOptions('Route53Traffic', options, { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: MAX_DELAY_MS });
     const maxWaitSeconds = options.maxWaitSeconds ?? 120;
     if (!(maxWaitSeconds >= 0)) throw new PermanentAdapterError(`Route53Traffic: maxWaitSeconds must be >= 0, got ${maxWaitSeconds}`);
     this.client = options.client;
@@ -76,9 +73,6 @@ export class Route53Traffic implements Traffic {
     this.setIdentifiers = options.setIdentifiers;
     this.healthCheckIds = options.healthCheckIds ?? {};
     this.maxWaitMs = maxWaitSeconds * 1000;
-    this.maxAttempts = maxAttempts;
-    this.baseDelayMs = options.baseDelayMs ?? 1000;
-    this.sleep = options.sleep ?? realSleep;
   }
 
   /**
@@ -190,7 +184,7 @@ export class Route53Traffic implements Traffic {
           `route53 change ${changeId} on ${this.zone} is still PENDING after ${waitedMs / 1000} s; it keeps propagating, shift again to confirm`,
         );
       }
-      await this.sleep(delayMs);
+      await this.retry.sleep(delayMs);
       waitedMs += delayMs;
       const { ChangeInfo } = await this.call(`GetChange ${changeId}`, () => this.client.send(new GetChangeCommand({ Id: changeId })));
       if (ChangeInfo?.Status === 'INSYNC') return;
@@ -202,16 +196,11 @@ export class Route53Traffic implements Traffic {
    * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html#API_ChangeResourceRecordSets_Errors
    */
   private call<T>(what: string, send: () => Promise<T>): Promise<T> {
-    return callWithRetry(send, (attempt) => `route53 ${what} on ${this.zone} (${this.name} ${this.type}, attempt ${attempt} of ${this.maxAttempts})`, {
-      maxAttempts: this.maxAttempts,
-      baseDelayMs: this.baseDelayMs,
-      maxDelayMs: MAX_DELAY_MS,
-      sleep: this.sleep,
-    });
+    return callWithRetry(send, (attempt) => `route53 ${what} on ${this.zone} (${this.name} ${this.type}, attempt ${attempt} of ${this.retry.maxAttempts})`, this.retry);
   }
 
   private delay(step: number): number {
-    return Math.min(this.baseDelayMs * 2 ** step, MAX_DELAY_MS);
+    return Math.min(this.retry.baseDelayMs * 2 ** step, MAX_DELAY_MS);
   }
 }
 

@@ -1,5 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   GlobalClusterNotFoundFault,
@@ -33,7 +34,7 @@ const accessDenied = () =>
 const invalidState = () =>
   new InvalidGlobalClusterStateFault({ $metadata: { httpStatusCode: 400 }, message: 'Global cluster global-database is not in a valid state' });
 
-function arrange(options: { maxAttempts?: number } = {}) {
+function arrange(options: { maxAttempts?: number; askFirst?: string; baseDelayMs?: number } = {}) {
   const rds = mockedRdsClients();
   const cloudWatch = new CloudWatchClient({ region: EXAMPLE.secondary });
   const cloudWatchMock = mockClient(cloudWatch);
@@ -109,6 +110,40 @@ describe('AuroraGlobalDatabase', () => {
 
       expect(status.writerRegion).toBe(EXAMPLE.primary);
       expect(world.primary.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(3);
+    });
+
+    it('asks the target (askFirst) first and never calls the region being left when the target answers', async () => {
+      world = arrange({ askFirst: EXAMPLE.secondary });
+      world.secondary.on(DescribeGlobalClustersCommand).resolves(world.describes([steadyGlobalCluster(PRIMARY_ARN)]));
+      world.secondary.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterArn: SECONDARY_ARN, Status: 'available' }] });
+      world.primary.on(DescribeGlobalClustersCommand).rejects(serverError());
+
+      const status = await world.db.status();
+
+      expect(status.writerRegion).toBe(EXAMPLE.primary);
+      expect(world.primary.calls()).toHaveLength(0);
+      expect(world.secondary.commandCalls(DescribeDBClustersCommand)[0]?.args[0].input).toEqual({ DBClusterIdentifier: SECONDARY_ARN });
+      expect(status.members.find((m) => m.region === EXAMPLE.secondary)).toMatchObject({ clusterStatus: 'available' });
+      expect(status.members.find((m) => m.region === EXAMPLE.primary)).not.toHaveProperty('clusterStatus');
+    });
+
+    it('asks the old region only when the target does not answer, and leaves the target cluster status out when unreadable', async () => {
+      world = arrange({ askFirst: EXAMPLE.secondary, maxAttempts: 2, baseDelayMs: 50 });
+      world.secondary.on(DescribeGlobalClustersCommand).rejects(serverError());
+      world.secondary.on(DescribeDBClustersCommand).rejects(serverError());
+      world.primary.on(DescribeGlobalClustersCommand).resolves(world.describes([steadyGlobalCluster(PRIMARY_ARN)]));
+
+      const status = await world.db.status();
+
+      expect(status.writerRegion).toBe(EXAMPLE.primary);
+      expect(world.secondary.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(2);
+      expect(world.primary.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(1);
+      expect(status.members.every((m) => m.clusterStatus === undefined)).toBe(true);
+      expect(world.sleeps).toEqual([50, 50]);
+    });
+
+    it('refuses an askFirst region without a member cluster, naming it', () => {
+      expect(() => arrange({ askFirst: 'eu-west-1' })).toThrow(/eu-west-1.*clusterArns/);
     });
 
     it('raises a TransientAdapterError with cause when every member region keeps failing with 5xx', async () => {
@@ -312,6 +347,18 @@ describe('AuroraGlobalDatabase', () => {
       });
 
       await expect(world.db.replicationLagSeconds(EXAMPLE.secondary)).resolves.toBe(1.5);
+    });
+
+    it.each([
+      ['ended 61 s ago', NOW - 121_000, undefined],
+      ['ended 60 s ago', NOW - 120_000, 1.5],
+    ])('treats the newest datapoint whose period %s as %p seconds (older than 60 s: unknown)', async (_age, timestamp, expected) => {
+      world = arrange();
+      world.cloudWatchMock.on(GetMetricDataCommand).resolves({
+        MetricDataResults: [{ Id: 'lag0', Values: [1500], Timestamps: [new Date(timestamp)], StatusCode: 'Complete' }],
+      });
+
+      await expect(world.db.replicationLagSeconds(EXAMPLE.secondary)).resolves.toBe(expected);
     });
 
     it('falls back to AuroraGlobalDBReplicationLag when the RPO lag metric has no datapoints', async () => {

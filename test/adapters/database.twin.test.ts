@@ -90,9 +90,26 @@ describe('InMemoryAuroraDatabase', () => {
 
     expect(lag).toBe(12);
     expect(status.members).toEqual([
-      { region: 'us-east-1', clusterArn: clusterArns['us-east-1'], isWriter: true },
-      { region: 'us-east-2', clusterArn: clusterArns['us-east-2'], isWriter: false, synchronizationStatus: 'pending-resync' },
+      { region: 'us-east-1', clusterArn: clusterArns['us-east-1'], isWriter: true, clusterStatus: 'available' },
+      { region: 'us-east-2', clusterArn: clusterArns['us-east-2'], isWriter: false, synchronizationStatus: 'pending-resync', clusterStatus: 'available' },
     ]);
+  });
+
+  it('reports a lag whose datapoint is older than maxLagAgeSeconds as unknown', async () => {
+    const db = new InMemoryAuroraDatabase({ clusterArns, writer: 'us-east-1', maxLagAgeSeconds: 60 });
+    db.setReplicationLag('us-east-2', 3, 61);
+
+    await expect(db.replicationLagSeconds('us-east-2')).resolves.toBeUndefined();
+  });
+
+  it('can keep reporting a finished promotion in progress, with the new writer in place', async () => {
+    const db = new InMemoryAuroraDatabase({ clusterArns, writer: 'us-east-1', promotionPolls: 0 });
+    db.setPromotionLingers(true);
+
+    await db.promote('us-east-2', 'failover');
+
+    await expect(db.status()).resolves.toMatchObject({ writerRegion: 'us-east-2', promotionInProgress: true, status: 'failing-over' });
+    await expect(db.promote('us-east-2', 'failover')).resolves.toEqual({ type: 'already-writer' });
   });
 
   it('rejects a writer that is not a member, naming it and the fix', () => {

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException, InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException, InternalServerError, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { PermanentAdapterError, TransientAdapterError } from '../../adapters/errors';
@@ -198,5 +198,55 @@ describe('DynamoDbStateStore (SDK mocked)', () => {
     ['a retention of 0 days', { decisionRetentionDays: 0 }, /decisionRetentionDays must be a positive number/],
   ])('refuses to build with %s, saying what to pass', (_case, overrides, message) => {
     expect(() => aStore(overrides)).toThrow(message);
+  });
+});
+
+describe('DynamoDbStateStore.save with decisions (SDK mocked)', () => {
+  const cancelled = (...codes: string[]) =>
+    new TransactionCanceledException({ message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`, CancellationReasons: codes.map((Code) => ({ Code })), ...meta });
+
+  it('writes the conditional state Put and one Put per decision record in one TransactWriteItems', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const { store } = aStore();
+
+    await store.save('payments', aControllerState('payments'), 4, [aDecision('payments', 1_000, 'evt-1')]);
+
+    const input = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input;
+    expect(input.TransactItems).toEqual([
+      { Put: expect.objectContaining({ TableName: TABLE, ConditionExpression: '#version = :expected', ExpressionAttributeValues: { ':expected': 4 }, Item: expect.objectContaining({ sk: 'state', version: 5 }) }) },
+      { Put: { TableName: TABLE, Item: expect.objectContaining({ sk: 'decision#000000000001000#evt-1#none#000' }) } },
+    ]);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it("is a conflict when the state's condition failed", async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+
+    await expect(aStore().store.save('payments', aControllerState('payments'), 4, [aDecision('payments', 1_000)])).resolves.toEqual({ type: 'conflict' });
+  });
+
+  it('raises a TransientAdapterError when a concurrent transaction or throttling cancelled it', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None'));
+
+    const error = await aStore().store.save('payments', aControllerState('payments'), 4, [aDecision('payments', 1_000)]).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientAdapterError);
+    expect((error as Error).message).toMatch(/TransactionConflict/);
+  });
+
+  it('raises a PermanentAdapterError when DynamoDB refuses an item (a validation error)', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ValidationError'));
+
+    await expect(aStore().store.save('payments', aControllerState('payments'), 4, [aDecision('payments', 1_000)])).rejects.toBeInstanceOf(PermanentAdapterError);
+  });
+
+  it('refuses a decision record larger than an item may be, before calling DynamoDB', async () => {
+    const huge = aDecision('payments', 1_000, 'evt-1', { reason: 'x'.repeat(410 * 1024) });
+
+    const error = await aStore().store.save('payments', aControllerState('payments'), 4, [huge]).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PermanentAdapterError);
+    expect((error as Error).message).toMatch(/at most 409600 bytes/);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 });

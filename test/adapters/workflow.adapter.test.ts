@@ -12,14 +12,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { PermanentAdapterError, TransientAdapterError } from '../../adapters/errors';
 import { StepFunctionsWorkflow, type StepFunctionsWorkflowOptions } from '../../adapters/workflow/step-functions-workflow.adapter';
-import { executionNameFor, type FailoverRequest } from '../../domain/decision';
+import type { FailoverRequest } from '../../domain/decision';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-2:123456789012:stateMachine:dr-failover';
 const EXECUTION = 'arn:aws:states:us-east-2:123456789012:execution:dr-failover:payments-failover-g7';
 const REQUEST: FailoverRequest = {
   app: 'payments',
   generation: 7,
-  executionName: executionNameFor('payments', 7),
+  executionName: 'payments-failover-g7',
   from: 'us-east-1',
   target: 'us-east-2',
   mode: 'manual',
@@ -137,6 +137,52 @@ describe('StepFunctionsWorkflow', () => {
       sfn.on(StopExecutionCommand).rejects(new ExecutionDoesNotExist({ ...metadata, message: 'Execution Does Not Exist' }));
 
       await expect(workflow().stop('payments-failover-g7', 'operator abort')).resolves.toEqual({ type: 'not-running' });
+    });
+  });
+
+  describe('DescribeExecution', () => {
+    it('reads a failed run with its input, error, cause and times', async () => {
+      sfn.on(DescribeExecutionCommand).resolves({
+        ...described('FAILED'),
+        input: JSON.stringify(REQUEST),
+        error: 'WriterNotPromoted',
+        cause: 'us-east-2 is not writer after 20 polls',
+        stopDate: new Date('2026-11-26T00:09:00Z'),
+      });
+
+      const view = await workflow().describe('payments-failover-g7');
+
+      expect(view).toEqual({
+        executionName: 'payments-failover-g7',
+        status: 'FAILED',
+        input: REQUEST,
+        error: 'WriterNotPromoted',
+        cause: 'us-east-2 is not writer after 20 polls',
+        startedAt: Date.parse('2026-11-26T00:00:00Z'),
+        stoppedAt: Date.parse('2026-11-26T00:09:00Z'),
+      });
+      expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: EXECUTION });
+    });
+
+    it('parses the output of a successful run, and leaves out an input that is not JSON', async () => {
+      sfn.on(DescribeExecutionCommand).resolves({ ...described('SUCCEEDED'), input: 'not json', output: '{"recoverySeconds":190}' });
+
+      const view = await workflow().describe('payments-failover-g7');
+
+      expect(view).toMatchObject({ status: 'SUCCEEDED', output: { recoverySeconds: 190 } });
+      expect(view).not.toHaveProperty('input');
+    });
+
+    it('answers undefined for an execution that does not exist', async () => {
+      sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ ...metadata, message: 'Execution Does Not Exist' }));
+
+      await expect(workflow().describe('payments-failover-g7')).resolves.toBeUndefined();
+    });
+
+    it('raises a PermanentAdapterError on access denied, so the caller can tell it from a missing execution', async () => {
+      sfn.on(DescribeExecutionCommand).rejects(new SFNServiceException({ name: 'AccessDeniedException', $fault: 'client', ...metadata, message: 'denied' }));
+
+      await expect(workflow().describe('payments-failover-g7')).rejects.toBeInstanceOf(PermanentAdapterError);
     });
   });
 

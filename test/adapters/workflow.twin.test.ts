@@ -1,11 +1,11 @@
 import { PermanentAdapterError } from '../../adapters/errors';
 import { InMemoryWorkflow } from '../../adapters/workflow/in-memory-workflow.twin';
-import { executionNameFor, type FailoverRequest } from '../../domain/decision';
+import type { FailoverRequest } from '../../domain/decision';
 
 const request = (generation: number): FailoverRequest => ({
   app: 'payments',
   generation,
-  executionName: executionNameFor('payments', generation),
+  executionName: `payments-failover-g${generation}`,
   from: 'us-east-1',
   target: 'us-east-2',
   mode: 'auto',
@@ -46,5 +46,32 @@ describe('InMemoryWorkflow', () => {
     await expect(twin.start(request(1))).rejects.toBe(denied);
     expect(twin.executions).toEqual([]);
     await expect(twin.start(request(1))).resolves.toMatchObject({ type: 'started' });
+  });
+
+  it('describes an execution as DescribeExecution would, with the error and cause it was finished with', async () => {
+    let clock = 1_000;
+    const twin = new InMemoryWorkflow({ now: () => clock });
+    await twin.start(request(1));
+    clock = 5_000;
+
+    twin.finish('payments-failover-g1', 'FAILED', { error: 'WriterNotPromoted', cause: 'still reader' });
+
+    await expect(twin.describe('payments-failover-g1')).resolves.toEqual({
+      executionName: 'payments-failover-g1',
+      status: 'FAILED',
+      input: request(1),
+      startedAt: 1_000,
+      stoppedAt: 5_000,
+      error: 'WriterNotPromoted',
+      cause: 'still reader',
+    });
+  });
+
+  it('fails only the operation a fault is aimed at', async () => {
+    const twin = new InMemoryWorkflow();
+    twin.failNext(1, new PermanentAdapterError('state machine deleted'), 'start');
+
+    await expect(twin.describe('payments-failover-g1')).resolves.toBeUndefined();
+    await expect(twin.start(request(1))).rejects.toThrow('state machine deleted');
   });
 });

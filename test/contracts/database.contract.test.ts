@@ -21,6 +21,7 @@ databaseContract({
       secondary: SECONDARY,
       clusterArns,
       recordLag: async (region, seconds) => twin.setReplicationLag(region, seconds),
+      recordStaleLag: async (region, seconds) => twin.setReplicationLag(region, seconds, 180),
     };
   },
   promotion: async () => {
@@ -81,24 +82,26 @@ describe('AuroraGlobalDatabase over moto_server', () => {
         writer: PRIMARY,
         secondary: SECONDARY,
         clusterArns,
-        recordLag: async (region, seconds) => {
-          await cloudWatchFor(region).send(
-            new PutMetricDataCommand({
-              Namespace: 'AWS/RDS',
-              MetricData: [
-                {
-                  MetricName: 'AuroraGlobalDBRPOLag',
-                  Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterArns[region]?.split(':').pop() ?? '' }],
-                  Unit: 'Milliseconds',
-                  Value: seconds * 1000,
-                  // A minute back, safely inside the five-minute window the adapter reads.
-                  Timestamp: new Date(Date.now() - 60_000),
-                },
-              ],
-            }),
-          );
-        },
+        recordLag: async (region, seconds) => putLag(region, seconds, Date.now() - 60_000),
+        recordStaleLag: async (region, seconds) => putLag(region, seconds, Date.now() - 240_000),
       };
+      async function putLag(region: string, seconds: number, at: number): Promise<void> {
+        await cloudWatchFor(region).send(
+          new PutMetricDataCommand({
+            Namespace: 'AWS/RDS',
+            MetricData: [
+              {
+                MetricName: 'AuroraGlobalDBRPOLag',
+                Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterArns[region]?.split(':').pop() ?? '' }],
+                Unit: 'Milliseconds',
+                Value: seconds * 1000,
+                // Inside the five-minute window the adapter reads.
+                Timestamp: new Date(at),
+              },
+            ],
+          }),
+        );
+      }
     },
   });
 });

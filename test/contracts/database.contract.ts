@@ -9,8 +9,10 @@ export interface DatabaseReadWorld {
   readonly writer: Region;
   readonly secondary: Region;
   readonly clusterArns: Readonly<Record<Region, string>>;
-  /** Make `region` report `seconds` of replication lag from a datapoint of the last few minutes. */
+  /** Make `region` report `seconds` of replication lag from a datapoint of the last minute. */
   recordLag(region: Region, seconds: number): Promise<void>;
+  /** Make `region` report `seconds` of replication lag only from a datapoint whose period ended about three minutes ago. */
+  recordStaleLag(region: Region, seconds: number): Promise<void>;
   dispose?(): Promise<void> | void;
 }
 
@@ -85,6 +87,15 @@ export function databaseContract(target: DatabaseContractTarget): void {
         const lag = await world.db.replicationLagSeconds(world.secondary);
 
         expect(lag).toBe(2.5);
+      });
+
+      it(`[${implementation}] replication lag is undefined (unknown) when its newest datapoint is older than a minute`, async () => {
+        const world = track(await read());
+        await world.recordStaleLag(world.secondary, 2.5);
+
+        const lag = await world.db.replicationLagSeconds(world.secondary);
+
+        expect(lag).toBeUndefined();
       });
 
       it(`[${implementation}] promote to a region without a member cluster fails permanently, naming the region`, async () => {

@@ -44,7 +44,7 @@ describe('EventBridgePublisher over the wire', () => {
     const n = ++buses;
     const busName = `dr-controller-${n}`;
     await events.send(new CreateEventBusCommand({ Name: busName }));
-    // EventBridge -> SQS FIFO needs ContentBasedDeduplication on the queue (TOOLCHAIN.md).
+    // EventBridge -> SQS FIFO needs ContentBasedDeduplication on the queue (AWS requires it; moto drops the message otherwise).
     const { QueueUrl: queueUrl = '' } = await sqs.send(
       new CreateQueueCommand({ QueueName: `notices-${n}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }),
     );

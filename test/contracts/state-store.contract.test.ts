@@ -10,8 +10,8 @@ import { aControllerState, aDecision } from './state-store.contract-fixtures';
 
 const { partitionKey, sortKey, ttlAttribute } = STATE_TABLE_KEYS;
 
-stateStoreContract('InMemoryStateStore twin', async () => {
-  const twin = new InMemoryStateStore();
+stateStoreContract('InMemoryStateStore twin', async (expectations) => {
+  const twin = new InMemoryStateStore({ ...(expectations ? { expectations } : {}) });
   return {
     store: twin,
     seed: async (app, state, version) => twin.seed(app, state, version),
@@ -43,11 +43,11 @@ describe('DynamoDbStateStore over the wire on moto_server', () => {
     return name;
   }
 
-  stateStoreContract('DynamoDbStateStore on moto_server', async () => {
+  stateStoreContract('DynamoDbStateStore on moto_server', async (expectations) => {
     const tableName = await createTable();
     const stateKey = (app: string) => ({ [partitionKey]: `app#${app}`, [sortKey]: 'state' });
     return {
-      store: new DynamoDbStateStore({ client: doc, tableName }),
+      store: new DynamoDbStateStore({ client: doc, tableName, ...(expectations ? { expectations } : {}) }),
       seed: async (app, state, version) => {
         await doc.send(new PutCommand({ TableName: tableName, Item: { ...stateKey(app), version, state: JSON.stringify(state), updatedAt: 0 } }));
       },

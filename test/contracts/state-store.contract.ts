@@ -1,9 +1,10 @@
  
 import type { ControllerState } from '../../domain/state';
 import type { Decision } from '../../domain/decision';
-import type { StateStore } from '../../domain/ports/state-store.port';
+import type { StateExpectations, StateStore } from '../../domain/ports/state-store.port';
 import { PermanentAdapterError } from '../../adapters/errors';
-import { aControllerState, aDecision, aFullControllerState } from './state-store.contract-fixtures';
+import { StateUnreadableError } from '../../adapters/state-store/state-unreadable.error';
+import { aControllerState, aDecision, aFullControllerState, aHaltedControllerState } from './state-store.contract-fixtures';
 
 /** What the contract needs of an implementation under test, plus ways to arrange stored data. */
 export interface StateStoreFixture {
@@ -16,9 +17,9 @@ export interface StateStoreFixture {
 
 /**
  * The one behaviour every StateStore must show. Registers jest tests named after `implementation`;
- * `setup` gives each test a fresh, empty store.
+ * `setup` gives each test a fresh, empty store (checking loaded states against `expectations` when given).
  */
-export function stateStoreContract(implementation: string, setup: () => Promise<StateStoreFixture>): void {
+export function stateStoreContract(implementation: string, setup: (expectations?: StateExpectations) => Promise<StateStoreFixture>): void {
   describe(`StateStore contract: ${implementation}`, () => {
     let f: StateStoreFixture;
     beforeEach(async () => {
@@ -87,9 +88,10 @@ export function stateStoreContract(implementation: string, setup: () => Promise<
       await expect(f.store.load('payments')).resolves.toEqual({ state: winner, version: 2 });
     });
 
-    it(`round-trips a state with every optional field present (${implementation})`, async () => {
-      const state = aFullControllerState('payments');
-
+    it.each([
+      ['in flight', aFullControllerState('payments')],
+      ['halted', aHaltedControllerState('payments')],
+    ])(`round-trips a state %s with every optional field it may have present (${implementation})`, async (_phase, state) => {
       await f.store.save('payments', state, undefined);
 
       await expect(f.store.load('payments')).resolves.toStrictEqual({ state, version: 1 });
@@ -134,18 +136,118 @@ export function stateStoreContract(implementation: string, setup: () => Promise<
       expect((error as Error).message).toMatch(/expectedVersion/);
     });
 
+    const item = (state: unknown, version: unknown = 4) => ({ version, state: JSON.stringify(state), updatedAt: 0 });
+    const valid = aControllerState('payments', { generation: 2, recentRequests: ['r-1'] });
     it.each([
-      ['version', { version: 'seven', state: JSON.stringify(aControllerState('payments')), updatedAt: 0 }, /attribute version/],
-      ['state', { version: 1, state: '{not json', updatedAt: 0 }, /attribute state is not valid JSON/],
-      ['state.phase', { version: 1, state: JSON.stringify({ ...aControllerState('payments'), phase: 'sleeping' }), updatedAt: 0 }, /attribute state\.phase/],
-      ['state.app', { version: 1, state: JSON.stringify(aControllerState('orders')), updatedAt: 0 }, /attribute state\.app/],
-    ])(`rejects a corrupt state item with a PermanentAdapterError naming %s (${implementation})`, async (_attribute, attributes, message) => {
+      ['version', { version: 'seven', state: JSON.stringify(valid), updatedAt: 0 }, /attribute version must be a positive integer/, undefined],
+      ['state', { version: 4, state: '{not json', updatedAt: 0 }, /attribute state is not valid JSON/, 4],
+      ['state.phase', item({ ...valid, phase: 'sleeping' }), /attribute state\.phase/, 4],
+      ['state.app', item(aControllerState('orders')), /attribute state\.app/, 4],
+      ['an unsafe generation', item({ ...valid, generation: 2 ** 53 }), /attribute state\.generation/, 4],
+      ['a negative generation', item({ ...valid, generation: -1 }), /attribute state\.generation/, 4],
+      ['halted without a halt record', item({ ...valid, phase: 'halted' }), /inconsistent: phase is 'halted' but no halt is recorded/, 4],
+      ['a halt record while steady', item({ ...valid, halted: aHaltedControllerState('payments').halted }), /inconsistent: a halt is recorded but phase is 'steady'/, 4],
+      ['failing over without a failover', item({ ...valid, phase: 'failing-over' }), /inconsistent: phase is 'failing-over' but no failover is in flight/, 4],
+      ['a failover while steady', item({ ...aFullControllerState('payments'), phase: 'steady' }), /inconsistent: a failover is in flight but phase is 'steady'/, 4],
+      ['a failover of another generation', item({ ...aFullControllerState('payments'), generation: 9 }), /failover in flight is generation 3 but the state's generation is 9/, 4],
+    ])(`reports a state item with %s as unreadable, with the reason, the stored version and what can be salvaged (${implementation})`, async (_what, attributes, message, version) => {
       await f.seedItem('payments', attributes);
 
       const error = await f.store.load('payments').catch((e: unknown) => e);
 
+      expect(error).toBeInstanceOf(StateUnreadableError);
       expect(error).toBeInstanceOf(PermanentAdapterError);
+      const { unreadable } = error as StateUnreadableError;
+      expect(unreadable.reason).toMatch(message);
+      expect(unreadable.version).toBe(version);
       expect((error as Error).message).toMatch(message);
+    });
+
+    it(`salvages the well-formed active region, generation and request ids of an unreadable state (${implementation})`, async () => {
+      await f.seedItem('payments', item({ ...valid, active: 'us-east-2', phase: 'halted' }, 7));
+
+      const error = (await f.store.load('payments').catch((e: unknown) => e)) as StateUnreadableError;
+
+      expect(error.unreadable).toEqual({ reason: expect.stringMatching(/phase is 'halted'/), version: 7, salvage: { active: 'us-east-2', generation: 2, recentRequests: ['r-1'] } });
+    });
+
+    it.each([
+      ['an active region not configured', { active: 'eu-west-1' }, /active region eu-west-1 is not one of the configured regions \[us-east-1, us-east-2\]/],
+      ['a signal not configured', { signals: { 'us-east-1-api-5xx': { state: 'OK', since: 0, lastAt: 0 }, 'forged-alarm': { state: 'ALARM', since: 0, lastAt: 0 } } }, /signal forged-alarm is not configured/],
+      ['a heartbeat of a region not configured', { heartbeats: { 'eu-west-1': 0 } }, /heartbeat of eu-west-1, not a configured region/],
+    ])(`reports a state with %s as unreadable when given the configuration (${implementation})`, async (_what, fields, message) => {
+      const configured = await setup({ regions: ['us-east-1', 'us-east-2'], signalNames: ['us-east-1-api-5xx'] });
+      await configured.seed('payments', aControllerState('payments', fields as Partial<ControllerState>), 3);
+
+      const error = await configured.store.load('payments').catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(StateUnreadableError);
+      expect((error as StateUnreadableError).unreadable).toMatchObject({ reason: expect.stringMatching(message), version: 3 });
+    });
+
+    it(`refuses to save an inconsistent state, naming the inconsistency, and writes nothing (${implementation})`, async () => {
+      const error = await f.store.save('payments', aControllerState('payments', { phase: 'halted' }), undefined, [aDecision('payments', 1_000)]).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PermanentAdapterError);
+      expect((error as Error).message).toMatch(/save: state is inconsistent: phase is 'halted' but no halt is recorded/);
+      await expect(f.store.load('payments')).resolves.toBeUndefined();
+      await expect(f.store.recentDecisions('payments', 10)).resolves.toEqual([]);
+    });
+
+    it(`refuses a decision whose event id makes a sort key over 1024 bytes, naming the limit, and writes nothing (${implementation})`, async () => {
+      const long = aDecision('payments', 1_000, 'e'.repeat(1_000));
+
+      const saving = await f.store.save('payments', aControllerState('payments'), undefined, [long]).catch((e: unknown) => e);
+      const appending = await f.store.appendDecisions('payments', [long]).catch((e: unknown) => e);
+
+      for (const error of [saving, appending]) {
+        expect(error).toBeInstanceOf(PermanentAdapterError);
+        expect((error as Error).message).toMatch(/sort keys are at most 1024 bytes/);
+      }
+      await expect(f.store.load('payments')).resolves.toBeUndefined();
+      await expect(f.store.recentDecisions('payments', 10)).resolves.toEqual([]);
+    });
+
+    it(`writes the decisions of a save together with the state (${implementation})`, async () => {
+      const next = aFullControllerState('payments');
+      const decision = aDecision('payments', 2_000, 'evt-tick', { phase: 'failing-over', reason: 'us-east-1 down' });
+
+      const result = await f.store.save('payments', next, undefined, [decision]);
+
+      expect(result).toEqual({ type: 'saved', version: 1 });
+      await expect(f.store.load('payments')).resolves.toEqual({ state: next, version: 1 });
+      await expect(f.store.recentDecisions('payments', 10)).resolves.toEqual([decision]);
+    });
+
+    it(`writes neither the state nor the decisions of a save that conflicts (${implementation})`, async () => {
+      const stored = aControllerState('payments', { generation: 2 });
+      await f.seed('payments', stored, 3);
+
+      const result = await f.store.save('payments', aControllerState('payments', { generation: 9 }), 2, [aDecision('payments', 3_000)]);
+
+      expect(result).toEqual({ type: 'conflict' });
+      await expect(f.store.load('payments')).resolves.toEqual({ state: stored, version: 3 });
+      await expect(f.store.recentDecisions('payments', 10)).resolves.toEqual([]);
+    });
+
+    it(`writes neither the state nor any decision when one decision is unusable (${implementation})`, async () => {
+      const error = await f.store
+        .save('payments', aControllerState('payments'), undefined, [aDecision('payments', 1_000), aDecision('orders', 1_000)])
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PermanentAdapterError);
+      await expect(f.store.load('payments')).resolves.toBeUndefined();
+      await expect(f.store.recentDecisions('payments', 10)).resolves.toEqual([]);
+    });
+
+    it(`refuses more decisions than one transaction holds, naming the limit, and writes nothing (${implementation})`, async () => {
+      const decisions = Array.from({ length: 100 }, (_, i) => aDecision('payments', 1_000 + i));
+
+      const error = await f.store.save('payments', aControllerState('payments'), undefined, decisions).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PermanentAdapterError);
+      expect((error as Error).message).toMatch(/at most 100/);
+      await expect(f.store.load('payments')).resolves.toBeUndefined();
     });
 
     it(`returns no decisions for an app without any (${implementation})`, async () => {

@@ -11,6 +11,7 @@ workflowContract('InMemoryWorkflow twin', async () => {
     workflow: twin,
     executions: async () => twin.executions.map(({ name, status }) => ({ name, status })),
     finish: async (name) => twin.finish(name),
+    finishedStatus: 'SUCCEEDED',
   };
 });
 
@@ -45,6 +46,7 @@ describe('StepFunctionsWorkflow over the wire', () => {
       finish: async (name) => {
         await sfn.send(new StopExecutionCommand({ executionArn: executionArn(stateMachineArn, name) }));
       },
+      finishedStatus: 'ABORTED',
     };
   });
 });

@@ -1,4 +1,4 @@
-import { executionNameFor, type FailoverRequest } from '../../domain/decision';
+import type { FailoverRequest } from '../../domain/decision';
 import type { Workflow } from '../../domain/ports/workflow.port';
 
 /** A fresh workflow with no executions, and a view of the executions it made. */
@@ -8,12 +8,14 @@ export interface WorkflowSubject {
   executions(): Promise<{ name: string; status: string }[]>;
   /** End the execution outside the port (the state machine finishing, or an operator). */
   finish(executionName: string): Promise<void>;
+  /** The status `finish` leaves an execution in. */
+  readonly finishedStatus: string;
 }
 
 const request = (generation: number, overrides: Partial<FailoverRequest> = {}): FailoverRequest => ({
   app: 'payments',
   generation,
-  executionName: executionNameFor('payments', generation),
+  executionName: `payments-failover-g${generation}`,
   from: 'us-east-1',
   target: 'us-east-2',
   mode: 'auto',
@@ -81,6 +83,38 @@ export function workflowContract(implementation: string, arrange: () => Promise<
 
     it(`[${implementation}] finds an unknown execution not running`, async () => {
       await expect(subject.workflow.stop('payments-failover-g99', 'operator abort')).resolves.toEqual({ type: 'not-running' });
+    });
+
+    it(`[${implementation}] describes a running execution with the request it was started with`, async () => {
+      await subject.workflow.start(request(3));
+
+      const view = await subject.workflow.describe('payments-failover-g3');
+
+      expect(view).toMatchObject({ executionName: 'payments-failover-g3', status: 'RUNNING', input: request(3), startedAt: expect.any(Number) });
+      expect(view?.stoppedAt).toBeUndefined();
+    });
+
+    it(`[${implementation}] describes an execution that has ended with its final status`, async () => {
+      await subject.workflow.start(request(4));
+      await subject.finish('payments-failover-g4');
+
+      const view = await subject.workflow.describe('payments-failover-g4');
+
+      expect(view).toMatchObject({ executionName: 'payments-failover-g4', status: subject.finishedStatus, input: request(4), stoppedAt: expect.any(Number) });
+    });
+
+    it(`[${implementation}] describes an execution that never started as undefined`, async () => {
+      await expect(subject.workflow.describe('payments-failover-g98')).resolves.toBeUndefined();
+    });
+
+    it(`[${implementation}] shows the other request when a name is taken by another execution`, async () => {
+      await subject.workflow.start(request(5, { requestedBy: 'alice', mode: 'manual' }));
+
+      const start = await subject.workflow.start(request(5));
+      const view = await subject.workflow.describe('payments-failover-g5');
+
+      expect(start.type).toBe('already-started');
+      expect(view?.input).toEqual(request(5, { requestedBy: 'alice', mode: 'manual' }));
     });
   });
 }

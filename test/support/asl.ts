@@ -16,4 +16,4 @@ export {
   type TemplateJson,
   type WorkflowOutcome,
   type WorkflowRun,
-} from '../../cli/local/local-state-machine';
+} from '../../local/state-machine';

@@ -1,2 +1,2 @@
 /** The `Promise.withResolvers` polyfill for Node 20 lives with the local state-machine runner. */
-import '../../cli/local/with-resolvers';
+import '../../local/with-resolvers';
