@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { isTransient } from '../../adapters/errors';
+import { AMOUNT_MAX_LENGTH, AMOUNT_PATTERN, parseAmount, SUPPORTED_CURRENCIES, type Currency } from './money';
 
 /**
  * Request schemas of the payment API and the responses every payment function returns.
@@ -12,73 +13,135 @@ import { isTransient } from '../../adapters/errors';
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html
  */
 
-/**
- * ISO 4217 codes the payment system settles in. An allow-list rather than the three-letter
- * shape rule: a well-formed but unknown code (`ABC`) or a withdrawn one (`DEM`) is refused
- * here instead of failing later at the processor.
- */
-export const SUPPORTED_CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF', 'SEK', 'NOK', 'DKK', 'NZD', 'SGD', 'HKD', 'MXN', 'BRL', 'INR'] as const;
+export { SUPPORTED_CURRENCIES };
 
 export const PAYMENT_METHODS = ['card', 'bank_transfer', 'wallet'] as const;
 
 export const NOTIFICATION_CHANNELS = ['email', 'sms'] as const;
 
 /**
- * SNS refuses an SMS publish longer than this, and a topic may fan out to SMS subscribers.
+ * SNS refuses an SMS publish longer than this, and a topic may fan out to SMS subscribers. At
+ * 1,600 characters of at most 4 UTF-8 bytes each, a message plus its three attributes stays far
+ * below the 256 KB publish limit.
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 export const MAX_NOTIFICATION_CHARACTERS = 1600;
+
+/** Longest `userId` and `Idempotency-Key`. */
+export const MAX_ID_LENGTH = 128;
+/** Shortest `Idempotency-Key`: a key this short is too easy to reuse by accident. */
+export const MIN_IDEMPOTENCY_KEY_LENGTH = 8;
+
+/**
+ * Ids (`userId`, `Idempotency-Key`) are printable ASCII without spaces (`!` to `~`): no control,
+ * bidirectional-override or invisible characters, never blank, and the same bytes in every log,
+ * index and SNS attribute. A UUID, an email address or a ULID all fit.
+ */
+export const ID_CHARACTERS = '[!-~]';
+const ID_PATTERN = new RegExp(`^${ID_CHARACTERS}*$`);
 
 /** `<field> is required: …` when absent, `<field> must be …` when present but wrong. */
 function expected(field: string, what: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required: send ${what}` : `${field} must be ${what}`);
 }
 
-/** A JSON number written with at most two decimals (`12`, `12.5`, `12.34`; not `12.345` or `1e21`). */
-const TWO_DECIMALS = /^-?\d+(\.\d{1,2})?$/;
+/** The message of an object-level issue: unknown fields are named one by one (see {@link fieldErrors}). */
+function objectError(notAnObject: string) {
+  return (issue: { code?: string }) => (issue.code === 'unrecognized_keys' ? 'is not a field of this request: remove it' : notAnObject);
+}
 
 const userId = z
-  .string({ error: expected('userId', 'the paying user\'s id as a non-empty string') })
-  .trim()
-  .min(1, 'userId must not be empty or blank: send the paying user\'s id');
+  .string({ error: expected('userId', "the paying user's id as a string") })
+  .min(1, { error: "userId must not be empty: send the paying user's id", abort: true })
+  .max(MAX_ID_LENGTH, { error: `userId must be at most ${MAX_ID_LENGTH} characters`, abort: true })
+  .regex(ID_PATTERN, 'userId must be printable ASCII without spaces (characters ! to ~), e.g. "u-1" or a UUID');
 
-/** Body of POST /payment/validate and /payment/process. Other fields are allowed and kept. */
-export const paymentSchema = z.looseObject(
+/**
+ * Shape of the body of POST /payment/validate and /payment/process; the API Gateway model is
+ * generated from it. Unknown fields are refused (a misspelt field must not be silently dropped from
+ * a payment). Whether the amount fits its currency's decimals and the configured maximum is
+ * checked by {@link parsePayment}, which needs the deployment's maximum.
+ */
+export const paymentSchema = z.strictObject(
   {
     amount: z
-      .number({ error: expected('amount', 'a JSON number greater than 0 with at most 2 decimals, e.g. 12.5') })
-      .positive('amount must be greater than 0, e.g. 12.5')
-      .refine((amount) => TWO_DECIMALS.test(String(amount)), 'amount must have at most 2 decimal places, e.g. 12.34 (not 12.345)'),
+      .string({ error: expected('amount', 'a decimal string in the currency\'s major unit, e.g. "12.50" (not a JSON number)') })
+      .max(AMOUNT_MAX_LENGTH, { error: `amount must be at most ${AMOUNT_MAX_LENGTH} characters, e.g. "12.50"`, abort: true })
+      .regex(AMOUNT_PATTERN, 'amount must be a decimal string like "12.50": digits, at most one ".", no sign, exponent or leading zeros'),
     currency: z.enum(SUPPORTED_CURRENCIES, {
       error: expected('currency', `an uppercase ISO 4217 code, one of ${SUPPORTED_CURRENCIES.join(', ')}`),
     }),
     method: z.enum(PAYMENT_METHODS, { error: expected('method', `one of ${PAYMENT_METHODS.join(', ')}`) }),
     userId,
   },
-  { error: 'the request body must be a JSON object like {"amount":12.5,"currency":"USD","method":"card","userId":"u-1"}' },
+  { error: objectError('the request body must be a JSON object like {"amount":"12.50","currency":"USD","method":"card","userId":"u-1"}') },
 );
 
-export type Payment = z.infer<typeof paymentSchema>;
+/** A valid payment: the body's fields plus the amount in integer minor units. */
+export interface Payment {
+  /** The amount written with exactly the currency's decimals, e.g. `"12.50"`. */
+  readonly amount: string;
+  /** The amount in the currency's minor unit (cents, yen), an integer. */
+  readonly amountMinor: number;
+  readonly currency: Currency;
+  readonly method: (typeof PAYMENT_METHODS)[number];
+  readonly userId: string;
+}
+
+export type ParsedPayment = { readonly ok: true; readonly payment: Payment } | { readonly ok: false; readonly errors: FieldError[] };
+
+/**
+ * The body as a {@link Payment}, or every problem with it: the shape ({@link paymentSchema}), then
+ * the amount against its currency's ISO 4217 exponent and `maxAmount` (major units).
+ */
+export function parsePayment(value: unknown, maxAmount: number): ParsedPayment {
+  const parsed = paymentSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error, 'body', 'body') };
+  const { amount, currency, method, userId: user } = parsed.data;
+  const money = parseAmount(amount, currency, maxAmount);
+  if (!money.ok) return { ok: false, errors: [{ field: 'amount', in: 'body', message: money.message }] };
+  return { ok: true, payment: { amount: money.canonical, amountMinor: money.minorUnits, currency, method, userId: user } };
+}
 
 /** Header `Idempotency-Key` of POST /payment/process: one unique key per payment, e.g. a UUID. */
 export const idempotencyKeySchema = z
-  .string({ error: 'Idempotency-Key header is required: send a unique key of 8 to 128 characters per payment, e.g. a UUID' })
-  .min(8, 'Idempotency-Key must be at least 8 characters: send a unique key per payment, e.g. a UUID')
-  .max(128, 'Idempotency-Key must be at most 128 characters: send a shorter unique key, e.g. a UUID');
+  .string({ error: `Idempotency-Key header is required: send a unique key of ${MIN_IDEMPOTENCY_KEY_LENGTH} to ${MAX_ID_LENGTH} characters per payment, e.g. a UUID` })
+  .min(MIN_IDEMPOTENCY_KEY_LENGTH, {
+    error: `Idempotency-Key must be at least ${MIN_IDEMPOTENCY_KEY_LENGTH} characters: send a unique key per payment, e.g. a UUID`,
+    abort: true,
+  })
+  .max(MAX_ID_LENGTH, { error: `Idempotency-Key must be at most ${MAX_ID_LENGTH} characters: send a shorter unique key, e.g. a UUID`, abort: true })
+  .regex(ID_PATTERN, 'Idempotency-Key must be printable ASCII without spaces (characters ! to ~), e.g. a UUID');
+
+/**
+ * Characters SNS accepts in a message and in String attribute values (XML's character set: tab,
+ * newline, carriage return and U+0020 upwards, without lone surrogates, U+FFFE or U+FFFF), minus
+ * the bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069), which can make a
+ * notification display differently from what was sent.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
+ */
+export function isDeliverableText(text: string): boolean {
+  return /^[\t\n\r\u0020-\u2029\u202F-\u2065\u206A-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u.test(text);
+}
 
 /** Body of POST /payment/notify. `channel` defaults to `email`. */
-export const notificationSchema = z.object(
+export const notificationSchema = z.strictObject(
   {
     transactionId: z.uuid({ error: expected('transactionId', 'the transaction id returned by /payment/process (a UUID)') }),
     userId,
     channel: z.enum(NOTIFICATION_CHANNELS, { error: `channel must be one of ${NOTIFICATION_CHANNELS.join(', ')}, or left out for email` }).default('email'),
     message: z
       .string({ error: expected('message', 'the text to send as a non-empty string') })
-      .trim()
-      .min(1, 'message must not be empty or blank: send the text to deliver')
-      .max(MAX_NOTIFICATION_CHARACTERS, `message must be at most ${MAX_NOTIFICATION_CHARACTERS} characters (the SNS limit for SMS): shorten it`),
+      .min(1, { error: 'message must not be empty or blank: send the text to deliver', abort: true })
+      .max(MAX_NOTIFICATION_CHARACTERS, { error: `message must be at most ${MAX_NOTIFICATION_CHARACTERS} characters (the SNS limit for SMS): shorten it`, abort: true })
+      .refine((text) => text.trim().length > 0, { error: 'message must not be empty or blank: send the text to deliver', abort: true })
+      .refine(
+        isDeliverableText,
+        'message must contain only characters SNS delivers: no control characters other than tab and newline, no unpaired surrogates, no bidirectional overrides',
+      ),
   },
-  { error: 'the request body must be a JSON object like {"transactionId":"<uuid>","userId":"u-1","message":"Payment received"}' },
+  { error: objectError('the request body must be a JSON object like {"transactionId":"<uuid>","userId":"u-1","message":"Payment received"}') },
 );
 
 export type Notification = z.infer<typeof notificationSchema>;
@@ -92,11 +155,13 @@ export interface FieldError {
 
 /** Every issue of a failed parse, one entry per issue; `rootField` names issues about the whole value. */
 export function fieldErrors(error: z.ZodError, location: FieldError['in'], rootField: string): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : rootField,
-    in: location,
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: `${at}${key}`.slice(0, 64), in: location, message: `${`${at}${key}`.slice(0, 64)} ${issue.message}` }));
+    }
+    return [{ field: issue.path.length > 0 ? issue.path.join('.') : rootField, in: location, message: issue.message }];
+  });
 }
 
 export type JsonBody = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: FieldError };
@@ -160,7 +225,7 @@ export function unavailable(reason: string, extra: Record<string, unknown> = {})
  * 5xx, network), otherwise 500. Details go to the log only; the body carries the API Gateway
  * request id so a caller can quote it.
  */
-export function unexpectedError(logger: Logger, error: unknown, event: Pick<APIGatewayProxyEvent, 'requestContext'>): APIGatewayProxyResult {
+export function unexpectedError(logger: Pick<Logger, 'warn' | 'error'>, error: unknown, event: Pick<APIGatewayProxyEvent, 'requestContext'>): APIGatewayProxyResult {
   const requestId = event.requestContext?.requestId;
   if (isTransient(error)) {
     logger.warn('transient dependency failure', { error });
@@ -168,4 +233,22 @@ export function unexpectedError(logger: Logger, error: unknown, event: Pick<APIG
   }
   logger.error('unexpected error', { error });
   return jsonResponse(500, { message: 'internal error: the request was not completed; retry later or quote the requestId to support', requestId });
+}
+
+/**
+ * A payment API method: `route` answers the request, and whatever it throws becomes
+ * {@link unexpectedError}'s 503 or 500, never an unhandled function error (which API Gateway
+ * would turn into a bare 502 and the region's Lambda-error alarm would count).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html
+ */
+export function apiMethod<D extends { readonly logger: Pick<Logger, 'warn' | 'error'> }>(
+  route: (event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult>,
+): (event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult> {
+  return async (event, deps) => {
+    try {
+      return await route(event, deps);
+    } catch (error) {
+      return unexpectedError(deps.logger, error, event);
+    }
+  };
 }

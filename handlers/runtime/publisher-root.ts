@@ -1,12 +1,19 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../../adapters/publisher/eventbridge-publisher.adapter';
 import type { Publisher } from '../../domain/ports/publisher.port';
-import { clientConfig, once, settings } from './settings-root';
+import type { Resources } from '../../edge/resources.schema';
+import { clientConfig, clientOn, once, settings, type AdapterTuning, type AwsTarget } from './settings-root';
 
-/** The controller bus, in the controller's region, built once per container: decisions and failover notices go there. */
-export function publisher(): Publisher {
-  return once('publisher', () => {
-    const { resources } = settings();
-    return new EventBridgePublisher({ client: new EventBridgeClient(clientConfig(resources.controllerRegion, 'adapterRetries')), busName: resources.controllerBusName });
+/** The controller bus, in the controller's region: decisions and failover notices go there. The adapter retries, so the client makes one attempt. */
+export function publisherAdapter(ids: Pick<Resources, 'controllerRegion' | 'controllerBusName'>, aws: AwsTarget = {}, tuning: AdapterTuning = {}): Publisher {
+  return new EventBridgePublisher({
+    client: clientOn(aws, clientConfig(ids.controllerRegion, 'adapterRetries'), (c) => new EventBridgeClient(c)),
+    busName: ids.controllerBusName,
+    ...tuning,
   });
+}
+
+/** The publisher of this function, built once per container. */
+export function publisher(): Publisher {
+  return once('publisher', () => publisherAdapter(settings().resources));
 }

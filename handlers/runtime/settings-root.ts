@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../../adapters/errors';
 import type { ControllerConfig, Region } from '../../domain/config';
 import { parseConfig } from '../../edge/config.schema';
 import { missingRegions, parseResources, type Resources } from '../../edge/resources.schema';
@@ -23,10 +24,7 @@ export interface Settings {
   readonly region: Region;
 }
 
-/** The deployment's configuration is unusable: the message lists every problem and its fix. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
+export { ConfigurationError };
 
 /**
  * Read and validate the function's configuration: `DR_CONFIG` (controller configuration JSON),
@@ -92,6 +90,37 @@ export const clientConfig = (region: Region, retries: 'sdk' | 'adapterRetries' =
   requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   ...(retries === 'adapterRetries' ? { maxAttempts: 1 } : {}),
 });
+
+/**
+ * Where a port factory's SDK clients connect. Lambda passes nothing: each region's public endpoint
+ * and the function's role. A local AWS (`drctl drill` and the sandbox on moto_server) passes its
+ * endpoint and the credentials it accepts; every other client setting (deadlines, retries) stays
+ * the production one, written once in the factory.
+ *
+ * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export interface AwsTarget {
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Told about every client a factory makes, so a caller that outlives its adapters (the drill) can destroy them. */
+  readonly onClient?: (client: { destroy(): void }) => void;
+}
+
+/** How an adapter waits between its own bounded retries. @default - real time */
+export interface AdapterTuning {
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** An SDK client made from `config` aimed at `aws`: `make` is the client's constructor call. */
+export function clientOn<C extends { destroy(): void }, T extends object>(aws: AwsTarget, config: T, make: (config: T) => C): C {
+  const client = make({
+    ...config,
+    ...(aws.endpoint !== undefined ? { endpoint: aws.endpoint } : {}),
+    ...(aws.credentials !== undefined ? { credentials: aws.credentials } : {}),
+  });
+  aws.onClient?.(client);
+  return client;
+}
 
 /** Validated configuration of this function (from `process.env`). */
 export function settings(): Settings {

@@ -1,18 +1,25 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsWorkflow } from '../../adapters/workflow/step-functions-workflow.adapter';
 import type { Workflow } from '../../domain/ports/workflow.port';
-import { clientConfig, ConfigurationError, once, settings } from './settings-root';
+import type { Resources } from '../../edge/resources.schema';
+import { clientConfig, clientOn, ConfigurationError, once, settings, type AdapterTuning, type AwsTarget } from './settings-root';
 
 /**
- * The failover state machine, in the controller's region, built once per container. Needs
- * `DR_RESOURCES.stateMachineArn` (the decide handler's environment has it; the steps' does not).
+ * The failover state machine, in the controller's region. Needs `stateMachineArn` (the decide
+ * handler's `DR_RESOURCES` has it; the steps' does not). The adapter retries, so the client makes one attempt.
  */
-export function workflow(): Workflow {
-  return once('workflow', () => {
-    const { resources } = settings();
-    if (!resources.stateMachineArn) {
-      throw new ConfigurationError('DR_RESOURCES.stateMachineArn: not set; the function that starts failovers needs the failover state machine ARN');
-    }
-    return new StepFunctionsWorkflow({ client: new SFNClient(clientConfig(resources.controllerRegion, 'adapterRetries')), stateMachineArn: resources.stateMachineArn });
+export function workflowAdapter(ids: Pick<Resources, 'controllerRegion' | 'stateMachineArn'>, aws: AwsTarget = {}, tuning: AdapterTuning = {}): Workflow {
+  if (!ids.stateMachineArn) {
+    throw new ConfigurationError('DR_RESOURCES.stateMachineArn: not set; the function that starts failovers needs the failover state machine ARN');
+  }
+  return new StepFunctionsWorkflow({
+    client: clientOn(aws, clientConfig(ids.controllerRegion, 'adapterRetries'), (c) => new SFNClient(c)),
+    stateMachineArn: ids.stateMachineArn,
+    ...tuning,
   });
+}
+
+/** The workflow of this function, built once per container. */
+export function workflow(): Workflow {
+  return once('workflow', () => workflowAdapter(settings().resources));
 }

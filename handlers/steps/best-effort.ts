@@ -4,7 +4,7 @@ import type { HealthStatus, Traffic } from '../../domain/ports/traffic.port';
 /**
  * Health of a region's endpoint, or `unknown` when Route 53 cannot say: its control plane runs in
  * us-east-1, which may be the failed region, and steps never depend on the failed region's control
- * plane for success (DESIGN.md).
+ * plane for success (ARCHITECTURE.md "Where the controller runs").
  *
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/route-53-concepts.html#route-53-concepts-control-and-data-plane
  */

@@ -24,6 +24,7 @@ export const failoverRequestSchema = z.object({
   reason: z.string(),
   requestedAt: z.number(),
   detectedAt: z.number().optional(),
+  planned: z.literal(true).optional(),
 });
 
 /** What a Catch puts at its ResultPath: the error name and its cause. */
@@ -60,7 +61,10 @@ export const promotionResultSchema = z.object({
 export const writerResultSchema = z.object({
   isWriter: z.boolean(),
   writerRegion: z.string().optional(),
+  /** Global cluster status. */
   status: z.string(),
+  /** The target cluster's own status, when it could be read. */
+  clusterStatus: z.string().optional(),
   attempt: z.number().int().positive(),
 });
 

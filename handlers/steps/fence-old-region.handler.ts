@@ -2,6 +2,7 @@ import type { ConfigStore } from '../../domain/ports/config-store.port';
 import { configStore } from '../runtime/config-store-root';
 import type { FailoverState, FenceResult } from './failover-state';
 import { stepHandler } from './step-handler';
+import { STEP_REGISTRY } from './step-registry';
 
 /** The ports and settings `fence-old-region` uses; the composition root or a test provides them. */
 export interface FenceOldRegionDeps {
@@ -12,9 +13,10 @@ export interface FenceOldRegionDeps {
  * Set `fenced` in the old region's parameters so its workload stops taking writes while the
  * database moves. Writes only what differs, so a re-run changes nothing.
  *
- * Best effort: the old region's control plane may be down. The state machine retries transient
- * errors, then records the failure in `$.fence` and goes on to promote the database; only an
- * unexpected error (a bug) halts the failover.
+ * Off the critical path and best effort: it runs after the target has taken over (promotion,
+ * traffic and parameters done), so the old region's control plane, which may be down, never delays
+ * the recovery. Its calls are bounded by the step's deadline × attempts and not retried by the
+ * state machine; any failure is recorded in `$.fence` and the failover completes.
  *
  * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
  */
@@ -24,4 +26,4 @@ export async function fenceOldRegion(state: FailoverState, deps: FenceOldRegionD
 }
 
 /** Lambda entry point of the `fence-old-region` step: the step above, with its ports from the composition root. */
-export const handler = stepHandler('fence-old-region', (state) => fenceOldRegion(state, { configStore: configStore() }));
+export const handler = stepHandler('fence-old-region', (state) => fenceOldRegion(state, { configStore: configStore(STEP_REGISTRY['fence-old-region'].call) }));

@@ -1,4 +1,5 @@
 import type { Policy } from '../../domain/config';
+import { chooseDataLoss } from '../../domain/policies/data-loss';
 import type { Database } from '../../domain/ports/database.port';
 import type { Traffic } from '../../domain/ports/traffic.port';
 import { healthOrUnknown } from './best-effort';
@@ -7,6 +8,7 @@ import { settings } from '../runtime/settings-root';
 import { traffic } from '../runtime/traffic-root';
 import type { FailoverState, PreflightResult } from './failover-state';
 import { stepHandler } from './step-handler';
+import { STEP_REGISTRY } from './step-registry';
 import { DataLossNotPermitted, TargetNotReady } from './workflow-errors';
 
 /** The ports and settings `preflight` uses; the composition root or a test provides them. */
@@ -17,28 +19,34 @@ export interface PreflightDeps {
 }
 
 /**
- * Check the world before anything moves, and choose how the database is promoted:
+ * Check the world before anything moves, and let the data-loss gate (`chooseDataLoss`,
+ * domain/policies/data-loss.ts) choose how the database is promoted:
  *
  * - the target must have a member cluster that can be promoted (not `pending-resync`), else
  *   {@link TargetNotReady};
  * - a target that is already the writer (a re-run) needs no promotion: nothing can be lost;
- * - **switchover** (RPO 0) when the old writer is reachable — the global cluster still reports it
- *   as writer and its region's endpoint is healthy — and the target's lag is within the budget;
- * - otherwise **failover**, which may lose the writes not yet replicated, only when the operator
- *   (`allowDataLoss`) or the policy (`always`, or `within-rpo-budget` with the lag known and within
- *   the budget) allows it; else {@link DataLossNotPermitted} with the lag and the budget.
+ * - otherwise the gate picks switchover, failover with data loss, or refusal
+ *   ({@link DataLossNotPermitted}) from what this step reads: the target's replication lag, whether
+ *   the old writer is reachable (the global cluster still reports it as writer and its region's
+ *   endpoint is healthy), the request (`allowDataLoss`, `planned`) and the policy. A planned
+ *   request (failback) is a switchover or refused, never a failover with data loss.
  *
  * Health is read from Route 53, whose control plane may be the failed region: an unreadable health
- * counts as unknown (old writer not reachable), never as a reason to stop.
+ * counts as unknown (old writer not reachable), never as a reason to stop. The three reads run side
+ * by side, each bounded by the step's call deadline, so the step takes the longest of them, not
+ * their sum. The lag is unknown when its newest datapoint is older than the adapter's
+ * `maxLagAgeSeconds` (60 s): a stalled metric says nothing about what a failover would lose now.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html (needs the old primary; RPO 0)
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html (AllowDataLoss: unreplicated writes are lost)
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html (SynchronizationStatus connected | pending-resync)
  */
 export async function preflight(state: FailoverState, deps: PreflightDeps): Promise<PreflightResult> {
   const { from, target } = state;
-  const budget = deps.policy.rpoBudgetSeconds;
+  const { rpoBudgetSeconds, dataLoss } = deps.policy;
+  // Started together: the target's lag (its own region) and the old region's health (Route 53)
+  // must not wait behind each other. Failures surface only where the value is used.
+  const lagRead = settle(deps.database.replicationLagSeconds(target));
+  const healthRead = healthOrUnknown(deps.traffic, from);
   const status = await deps.database.status();
   const member = status.members.find((m) => m.region === target);
   if (!member) {
@@ -49,7 +57,7 @@ export async function preflight(state: FailoverState, deps: PreflightDeps): Prom
       mode: 'switchover',
       targetAlreadyWriter: true,
       oldWriterReachable: false,
-      rpoBudgetSeconds: budget,
+      rpoBudgetSeconds,
       reason: `target ${target} is already the writer: nothing to promote, no data at risk`,
     };
   }
@@ -57,37 +65,45 @@ export async function preflight(state: FailoverState, deps: PreflightDeps): Prom
     throw new TargetNotReady(`target cluster in ${target} is pending-resync: Aurora cannot promote it until it has resynchronized with the writer`);
   }
 
-  const lagSeconds = await deps.database.replicationLagSeconds(target);
-  const oldHealth = await healthOrUnknown(deps.traffic, from);
+  const lagSeconds = unwrap(await lagRead);
+  const oldHealth = await healthRead;
   const oldWriterReachable = status.writerRegion === from && oldHealth === 'healthy';
-  const lagText = lagSeconds === undefined ? 'lag unknown' : `lag ${lagSeconds} s`;
-  const withinBudget = lagSeconds !== undefined && lagSeconds <= budget;
-  const common = { targetAlreadyWriter: false, oldWriterReachable, rpoBudgetSeconds: budget, ...(lagSeconds !== undefined && { lagSeconds }) };
-
-  if (oldWriterReachable && withinBudget) {
-    return { ...common, mode: 'switchover', reason: `old writer in ${from} reachable and ${lagText} <= budget ${budget} s: switchover, no data loss` };
-  }
-  const why = oldWriterReachable
-    ? `old writer in ${from} reachable but ${lagText} is not within budget ${budget} s`
-    : `old writer in ${from} not reachable (writer ${status.writerRegion ?? 'none'}, endpoint ${oldHealth})`;
-  if (state.allowDataLoss) {
-    return { ...common, mode: 'failover', dataLossAllowedBy: 'operator', reason: `${why}: failover allowed by the operator to lose unreplicated writes (${lagText})` };
-  }
-  if (deps.policy.dataLoss === 'always' || (deps.policy.dataLoss === 'within-rpo-budget' && withinBudget)) {
-    return { ...common, mode: 'failover', dataLossAllowedBy: 'policy', reason: `${why}: failover allowed by policy dataLoss=${deps.policy.dataLoss} (${lagText}, budget ${budget} s)` };
-  }
-  const refused =
-    deps.policy.dataLoss === 'never'
-      ? `policy dataLoss=never (${lagText}, budget ${budget} s)`
-      : lagSeconds === undefined
-        ? `lag unknown, budget ${budget} s`
-        : `lag ${lagSeconds} s > budget ${budget} s`;
-  throw new DataLossNotPermitted(
-    `data loss not permitted: ${refused}; ${why}. An operator can allow it with a failover override with allowDataLoss: true`,
-  );
+  const choice = chooseDataLoss({
+    from,
+    target,
+    ...(lagSeconds !== undefined && { lagSeconds }),
+    rpoBudgetSeconds,
+    dataLoss,
+    allowDataLoss: state.allowDataLoss,
+    planned: state.planned === true,
+    oldWriterReachable,
+    oldWriterSeen: `writer ${status.writerRegion ?? 'none'}, endpoint ${oldHealth}`,
+  });
+  if (choice.mode === 'refuse') throw new DataLossNotPermitted(choice.reason);
+  const common = { targetAlreadyWriter: false, oldWriterReachable, rpoBudgetSeconds, ...(lagSeconds !== undefined && { lagSeconds }), reason: choice.reason };
+  return choice.mode === 'switchover' ? { ...common, mode: 'switchover' } : { ...common, mode: 'failover', dataLossAllowedBy: choice.allowedBy };
 }
 
 /** Lambda entry point of the `preflight` step: the step above, with its ports from the composition root. */
 export const handler = stepHandler('preflight', (state) =>
-  preflight(state, { database: database(), traffic: traffic(), policy: settings().config.policy }),
+  preflight(state, {
+    database: database(STEP_REGISTRY.preflight.call, state.target),
+    traffic: traffic(STEP_REGISTRY.preflight.call),
+    policy: settings().config.policy,
+  }),
 );
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** A promise that never rejects (no unhandled rejection while the step awaits something else first). */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(settled: Settled<T>): T {
+  if (!settled.ok) throw settled.error;
+  return settled.value;
+}

@@ -2,6 +2,7 @@ import type { Database } from '../../domain/ports/database.port';
 import { database } from '../runtime/database-root';
 import { required, type FailoverState, type PromotionResult } from './failover-state';
 import { stepHandler } from './step-handler';
+import { STEP_REGISTRY } from './step-registry';
 
 /** The ports and settings `promote-database` uses; the composition root or a test provides them. */
 export interface PromoteDatabaseDeps {
@@ -24,4 +25,6 @@ export async function promoteDatabase(state: FailoverState, deps: PromoteDatabas
 }
 
 /** Lambda entry point of the `promote-database` step: the step above, with its ports from the composition root. */
-export const handler = stepHandler('promote-database', (state) => promoteDatabase(state, { database: database() }));
+export const handler = stepHandler('promote-database', (state) =>
+  promoteDatabase(state, { database: database(STEP_REGISTRY['promote-database'].call, state.target) }),
+);

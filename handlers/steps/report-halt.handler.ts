@@ -4,7 +4,7 @@ import { logger } from '../runtime/observability';
 import { messageOf } from './best-effort';
 import type { CaughtError, FailoverState } from './failover-state';
 import { stepHandler } from './step-handler';
-import type { FailoverStep } from './step-names';
+import { FAILOVER_STEPS, STEP_REGISTRY, type FailoverStep } from './step-registry';
 
 /** The ports and settings `report-halt` uses; the composition root or a test provides them. */
 export interface ReportHaltDeps {
@@ -14,17 +14,21 @@ export interface ReportHaltDeps {
 /** Fail states accept a cause of up to 32,768 characters; the notice and the engine need far less. */
 const MAX_CAUSE_LENGTH = 4000;
 
-/** The steps of a run in order, each with how the state shows it completed. */
-const PROGRESS: readonly (readonly [FailoverStep, (state: FailoverState) => boolean])[] = [
-  ['preflight', (s) => s.preflight !== undefined],
-  ['fence-old-region', (s) => s.fence !== undefined],
-  ['promote-database', (s) => s.promotion !== undefined],
-  ['check-writer', (s) => s.writer?.isWriter === true],
-  ['shift-traffic', (s) => s.traffic !== undefined],
-  ['update-config', (s) => s.config !== undefined],
-  ['verify-recovery', (s) => s.verify !== undefined],
-  ['announce', () => false],
-];
+/**
+ * The steps of a run in order (the step registry's), each with how the state shows it completed:
+ * its result is at its `resultPath`; check-writer's only once the target is writer; announce's
+ * never (its result is the execution's output).
+ */
+const PROGRESS: readonly (readonly [FailoverStep, (state: FailoverState) => boolean])[] = FAILOVER_STEPS.filter((step) => step !== 'report-halt').map(
+  (step) => [step, (state: FailoverState) => isDone(step, state)] as const,
+);
+
+function isDone(step: FailoverStep, state: FailoverState): boolean {
+  if (step === 'check-writer') return state.writer?.isWriter === true;
+  const path = (STEP_REGISTRY[step] as { readonly resultPath?: string }).resultPath;
+  const key = path?.replace(/^\$\./, '');
+  return key !== undefined && (state as Record<string, unknown>)[key] !== undefined;
+}
 
 /**
  * The message inside a caught error's cause. A Lambda function error arrives as the JSON document

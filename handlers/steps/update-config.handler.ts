@@ -5,6 +5,7 @@ import { settings } from '../runtime/settings-root';
 import { messageOf } from './best-effort';
 import type { ConfigResult, FailoverState } from './failover-state';
 import { stepHandler } from './step-handler';
+import { STEP_REGISTRY } from './step-registry';
 
 /** The ports and settings `update-config` uses; the composition root or a test provides them. */
 export interface UpdateConfigDeps {
@@ -19,8 +20,10 @@ export interface UpdateConfigDeps {
  * nothing.
  *
  * Every region but the old one must succeed (errors propagate, so the state machine retries and,
- * failing that, halts). The old region is best effort: its control plane may be down, so a failure
- * there is recorded in `skipped` and the failover goes on.
+ * failing that, halts): the target's workload refuses writes until its `active-region` names it.
+ * The old region is best effort: its control plane may be down, so a failure there is recorded in
+ * `skipped` and the failover goes on. Its write runs beside the others, bounded by the step's call
+ * deadline, so the target's parameters never wait for it.
  *
  * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
  */
@@ -45,5 +48,5 @@ export async function updateConfig(state: FailoverState, deps: UpdateConfigDeps)
 
 /** Lambda entry point of the `update-config` step: the step above, with its ports from the composition root. */
 export const handler = stepHandler('update-config', (state) =>
-  updateConfig(state, { configStore: configStore(), regions: settings().config.regions }),
+  updateConfig(state, { configStore: configStore(STEP_REGISTRY['update-config'].call), regions: settings().config.regions }),
 );

@@ -1,4 +1,5 @@
 import type { SignalConfig } from '../../domain/config';
+import { judgeRecovery } from '../../domain/policies/recovery';
 import type { StateStore } from '../../domain/ports/state-store.port';
 import type { Traffic } from '../../domain/ports/traffic.port';
 import { settings } from '../runtime/settings-root';
@@ -7,6 +8,7 @@ import { stateStore } from '../runtime/state-store-root';
 import { healthOrUnknown } from './best-effort';
 import type { FailoverState, VerifyResult } from './failover-state';
 import { stepHandler } from './step-handler';
+import { STEP_REGISTRY } from './step-registry';
 
 /** The ports and settings `verify-recovery` uses; the composition root or a test provides them. */
 export interface VerifyRecoveryDeps {
@@ -19,9 +21,10 @@ export interface VerifyRecoveryDeps {
 }
 
 /**
- * One poll of the target region's recovery: none of its signals is in ALARM in the controller's
- * state (which the decide handler keeps current from the alarm events), and its endpoint is not
- * unhealthy (unknown is accepted: Route 53's control plane may be the failed region).
+ * One poll of the target region's recovery: reads the controller's state (which the decide handler
+ * keeps current from the alarm events) and the target's endpoint health, and asks the recovery
+ * rule (`judgeRecovery`, domain/policies/recovery.ts): none of the target's signals in ALARM, and
+ * its endpoint not unhealthy (unknown is accepted: Route 53's control plane may be the failed region).
  *
  * Measures recovery from the first ALARM that started the failover (`detectedAt`, else the
  * request time) to now, and reports it as `recoverySeconds` once verified. The state machine
@@ -33,30 +36,22 @@ export interface VerifyRecoveryDeps {
 export async function verifyRecovery(state: FailoverState, deps: VerifyRecoveryDeps): Promise<VerifyResult> {
   const { app, target } = state;
   const [stored, targetHealth] = await Promise.all([deps.stateStore.load(app), healthOrUnknown(deps.traffic, target)]);
-  const signals = stored?.state.signals ?? {};
-  const alarming = deps.signals.filter((s) => s.region === target && signals[s.alarmName]?.state === 'ALARM').map((s) => s.alarmName);
-  const elapsedSeconds = Math.max(0, Math.round((deps.now() - (state.detectedAt ?? state.requestedAt)) / 1000));
   const attempt = (state.verify?.attempt ?? 0) + 1;
-  const problems = [
-    ...(stored === undefined ? [`no controller state stored for ${app}`] : []),
-    ...(alarming.length > 0 ? [`in ALARM: ${alarming.join(', ')}`] : []),
-    ...(targetHealth === 'unhealthy' ? [`endpoint in ${target} unhealthy`] : []),
-  ];
-  if (problems.length > 0) {
-    return { verified: false, attempt, reason: `${target} not recovered yet (poll ${attempt}): ${problems.join('; ')}`, elapsedSeconds, alarming, targetHealth };
-  }
-  return {
-    verified: true,
-    attempt,
-    reason: `${target} recovered: no signal in ALARM, endpoint ${targetHealth}`,
-    recoverySeconds: elapsedSeconds,
-    elapsedSeconds,
-    alarming,
+  const verdict = judgeRecovery({
+    app,
+    target,
+    signals: deps.signals,
+    records: stored?.state.signals,
     targetHealth,
-  };
+    since: state.detectedAt ?? state.requestedAt,
+    now: deps.now(),
+    attempt,
+  });
+  const { verified, reason, elapsedSeconds, alarming } = verdict;
+  return { verified, attempt, reason, ...(verified && { recoverySeconds: elapsedSeconds }), elapsedSeconds, alarming, targetHealth };
 }
 
 /** Lambda entry point of the `verify-recovery` step: the step above, with its ports from the composition root. */
 export const handler = stepHandler('verify-recovery', (state) =>
-  verifyRecovery(state, { stateStore: stateStore(), traffic: traffic(), signals: settings().config.signals, now: Date.now }),
+  verifyRecovery(state, { stateStore: stateStore(), traffic: traffic(STEP_REGISTRY['verify-recovery'].call), signals: settings().config.signals, now: Date.now }),
 );

@@ -1,9 +1,9 @@
-import { alarmStateChange, envelopeTime, executionStatusChange, scheduledTick } from '../../cli/drill/aws-events';
+import { alarmStateChange, envelopeTime, executionStatusChange, scheduledTick } from '../../local/aws-events';
 import type { AlarmState, WorkflowStatus } from '../../domain/events';
 
 /**
  * Raw EventBridge payloads in the exact format AWS documents, built by the drill's own builders
- * (cli/drill/aws-events.ts, which start from the fixtures in test/fixtures/aws and change only the
+ * (local/aws-events.ts, which start from the fixtures in test/fixtures/aws and change only the
  * named fields), with predictable ids for tests.
  */
 const ACCOUNT = '123456789012';

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { FAILOVER_STEPS, type FailoverStep } from '../../handlers/steps/step-names';
+import { FAILOVER_STEPS, FUNCTION_TIMEOUT_MARGIN_SECONDS, STEP_REGISTRY, type FailoverStep } from '../../handlers/steps/step-registry';
+import { LAMBDA_SERVICE_RETRIES, WORKFLOW_DEFAULTS, workflowBudget } from '../../infra/controller/failover-workflow.construct';
 import { runCdkNag, runCfnLint, templatePathsOf } from '../support/template-checks';
 import { workflowFromTemplate, type TemplateJson } from '../support/asl';
 import { RESOURCES, synthWorkflow } from './workflow-fixtures';
@@ -48,24 +49,38 @@ describe('FailoverWorkflow', () => {
     expect(workflowFromTemplate(template).definition.TimeoutSeconds).toBe(3600);
   });
 
-  it('gives every Task a timeout, backoff with full jitter on transient errors, and a catch', () => {
-    const { definition } = workflowFromTemplate(template);
+  it('gives every Task the timeout and retries of its step registry row, and a catch', () => {
+    const { definition, taskSteps } = workflowFromTemplate(template);
     const taskStates = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
 
     expect(taskStates).toHaveLength(FAILOVER_STEPS.length);
     for (const [name, state] of taskStates) {
-      expect({ name, state }).toMatchObject({
-        name,
-        state: {
-          TimeoutSeconds: 180,
-          Retry: expect.arrayContaining([
-            { ErrorEquals: ['TransientAdapterError'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 4, MaxDelaySeconds: 20, JitterStrategy: 'FULL' },
-            { ErrorEquals: ['States.Timeout', 'Lambda.Unknown'], IntervalSeconds: 1, MaxAttempts: 1 },
-          ]),
+      const spec = STEP_REGISTRY[taskSteps[name] as FailoverStep];
+      const { transientRetries, timeoutRetries, intervalSeconds } = spec.retry;
+      expect({ name, state }).toEqual({
+        name: spec.stateName,
+        state: expect.objectContaining({
+          TimeoutSeconds: spec.taskTimeoutSeconds,
+          Retry: [
+            ...(transientRetries > 0
+              ? [{ ErrorEquals: ['TransientAdapterError'], IntervalSeconds: intervalSeconds, BackoffRate: 2, MaxAttempts: transientRetries, MaxDelaySeconds: 20, JitterStrategy: 'FULL' }]
+              : []),
+            ...(timeoutRetries > 0 ? [{ ErrorEquals: ['States.Timeout', 'Lambda.Unknown'], IntervalSeconds: intervalSeconds, MaxAttempts: timeoutRetries }] : []),
+            expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']), MaxAttempts: LAMBDA_SERVICE_RETRIES }),
+          ],
           Catch: expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]),
-        },
+        }),
       });
     }
+  });
+
+  it('counts every Task\'s timeout × attempts, the retry waits and the polls within the run timeout', () => {
+    const budget = workflowBudget(WORKFLOW_DEFAULTS);
+
+    expect(budget.timeoutSeconds).toBe(workflowFromTemplate(template).definition.TimeoutSeconds);
+    expect(budget.worstCaseSeconds).toBeLessThanOrEqual(budget.timeoutSeconds);
+    expect(budget.items.map((i) => i.name.split(':')[0])).toEqual([...FAILOVER_STEPS]);
+    expect(budget.worstCaseSeconds).toBe(budget.items.reduce((sum, i) => sum + i.seconds, 0));
   });
 
   it('runs each step in its own Node.js 24 arm64 function with DR_CONFIG, DR_RESOURCES and DR_STEP', () => {
@@ -76,7 +91,7 @@ describe('FailoverWorkflow', () => {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        Timeout: 190,
+        Timeout: STEP_REGISTRY[stepOf(fn)].taskTimeoutSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS,
         Environment: { Variables: { DR_CONFIG: expect.any(String), DR_RESOURCES: JSON.stringify(RESOURCES), DR_STEP: stepOf(fn) } },
       });
     }
@@ -84,10 +99,10 @@ describe('FailoverWorkflow', () => {
 
   it('grants each step only the calls its adapters make', () => {
     expect(actionsByStep()).toEqual({
-      preflight: ['cloudwatch:GetMetricData', 'rds:DescribeGlobalClusters', 'route53:GetHealthCheckStatus'],
+      preflight: ['cloudwatch:GetMetricData', 'rds:DescribeDBClusters', 'rds:DescribeGlobalClusters', 'route53:GetHealthCheckStatus'],
       'fence-old-region': ['ssm:GetParameters', 'ssm:PutParameter'],
-      'promote-database': ['rds:DescribeGlobalClusters', 'rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
-      'check-writer': ['rds:DescribeGlobalClusters'],
+      'promote-database': ['rds:DescribeDBClusters', 'rds:DescribeGlobalClusters', 'rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
+      'check-writer': ['rds:DescribeDBClusters', 'rds:DescribeGlobalClusters'],
       'shift-traffic': ['route53:ChangeResourceRecordSets', 'route53:GetChange', 'route53:ListResourceRecordSets'],
       'update-config': ['ssm:GetParameters', 'ssm:PutParameter'],
       'verify-recovery': ['dynamodb:GetItem', 'route53:GetHealthCheckStatus'],
@@ -106,8 +121,9 @@ describe('FailoverWorkflow', () => {
 
   it.each([
     [{ maxPolls: 0 }, 'maxPolls must be a whole number from 1'],
-    [{ taskTimeoutSeconds: 1000 }, 'taskTimeoutSeconds must be a whole number from 30 to 890'],
-    [{ timeoutMinutes: 10 }, 'timeoutMinutes (10) leaves no time for the steps: polling alone may take 900 s'],
+    [{ pollIntervalSeconds: 2.5 }, 'pollIntervalSeconds must be a whole number from 1'],
+    [{ timeoutMinutes: 30 }, /timeoutMinutes \(30\) is shorter than the run's worst case of \d+ s \(every task's timeout × attempts, retry waits and polls; largest: check-writer: 30 polls .*\); raise timeoutMinutes, or lower maxPolls/],
+    [{ maxVerifyPolls: 100 }, /largest: verify-recovery: 100 checks/],
     [{ resources: { ...RESOURCES, traffic: { ...RESOURCES.traffic, healthCheckIds: { 'us-east-1': 'hc-use1' } } } }, 'DR_RESOURCES.traffic.healthCheckIds: no entry for us-east-2'],
   ])('refuses %j at synth with a message that says what to change', (props, message) => {
     expect(() => synthWorkflow(props)).toThrow(message);

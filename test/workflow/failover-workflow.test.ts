@@ -1,7 +1,8 @@
 import '../support/with-resolvers';
 import { PermanentAdapterError, toAdapterError } from '../../adapters/errors';
 import type { FailoverSummary } from '../../handlers/steps/announce.handler';
-import { FAILOVER_STEPS, type FailoverStep } from '../../handlers/steps/step-names';
+import { FAILOVER_STEPS, STEP_REGISTRY, type FailoverStep } from '../../handlers/steps/step-registry';
+import { WORKFLOW_DEFAULTS } from '../../infra/controller/failover-workflow.construct';
 import { runWorkflow, taskTimedOut, workflowFromTemplate, type StepFn, type SynthesizedWorkflow, type WorkflowRun } from '../support/asl';
 import { controllerState, createWorld, failoverRequest, PRIMARY, STANDBY, synthWorkflow, type World } from './workflow-fixtures';
 
@@ -56,7 +57,7 @@ function detailTypes(world: World): string[] {
 }
 
 describe('failover workflow (synthesized definition, real steps, in-memory twins)', () => {
-  it('switches over when the old writer is reachable and lag is within budget, in at most 30 transitions', async () => {
+  it('switches over when the old writer is reachable and lag is within budget, fencing the old region after the target took over', async () => {
     const world = createWorld({ primaryHealth: 'healthy', lagSeconds: 1 });
 
     const run = await runWorkflow(workflow, failoverRequest(), world.steps);
@@ -70,7 +71,6 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
     expect(detailTypes(world)).toEqual(['DR Failover Completed']);
     expect(run.path).toEqual([
       'Preflight',
-      'Fence old region',
       'Promote database',
       'Check writer',
       'Writer promoted?',
@@ -79,6 +79,7 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
       'Writer promoted?',
       'Shift traffic',
       'Update config',
+      'Fence old region',
       'Verify recovery',
       'Recovered?',
       'Announce',
@@ -127,7 +128,8 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
   });
 
   const HAPPY_STEPS: readonly FailoverStep[] = FAILOVER_STEPS.filter((step) => step !== 'report-halt');
-  it.each(HAPPY_STEPS)('retries %s when it is throttled once, then completes', async (step) => {
+  const RETRIED_STEPS = HAPPY_STEPS.filter((step) => STEP_REGISTRY[step].retry.transientRetries > 0);
+  it.each(RETRIED_STEPS)('retries %s when it is throttled once, then completes', async (step) => {
     const world = createWorld();
 
     const run = await runWorkflow(workflow, failoverRequest(), failing(world, step, [throttled]));
@@ -136,7 +138,19 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
     expect(run.retries).toEqual({ [stateOf(step)]: 1 });
   });
 
-  /** Steps whose failure must not stop a failover (DESIGN.md), and how the run records it. */
+  it.each(HAPPY_STEPS.filter((step) => STEP_REGISTRY[step].retry.transientRetries === 0))(
+    'does not retry %s on a transient error (its adapter made its bounded attempts), and completes the failover',
+    async (step) => {
+      const world = createWorld();
+
+      const run = await runWorkflow(workflow, failoverRequest(), alwaysFailing(world, step, throttled));
+
+      expect(run.outcome.status).toBe('SUCCEEDED');
+      expect(run.retries).toEqual({});
+    },
+  );
+
+  /** Steps whose failure must not stop a failover (ARCHITECTURE.md: a finished failover stays finished), and how the run records it. */
   const BEST_EFFORT_ON_ERROR: Partial<Record<FailoverStep, Partial<FailoverSummary>>> = {
     'fence-old-region': { fenced: false, trafficShifted: true },
     'verify-recovery': { verified: false, trafficShifted: true },
@@ -145,7 +159,9 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
     ...BEST_EFFORT_ON_ERROR,
     'shift-traffic': { trafficShifted: false, relyingOnHealthChecks: true },
   };
-  const haltingOn = (tolerated: object) => HAPPY_STEPS.filter((step) => !(step in tolerated));
+  const haltingOn = (tolerated: object) => HAPPY_STEPS.filter((step) => !(step in tolerated) && step !== 'announce');
+  const timeoutRetries = (step: FailoverStep) => STEP_REGISTRY[step].retry.timeoutRetries;
+  const retriesOnTimeout = (step: FailoverStep) => (timeoutRetries(step) > 0 ? { [stateOf(step)]: timeoutRetries(step) } : {});
 
   it.each(haltingOn(BEST_EFFORT_ON_ERROR))('on a permanent error in %s, reports the halt and fails without retrying', async (step) => {
     const world = createWorld();
@@ -168,32 +184,32 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
     expect(run.retries).toEqual({});
   });
 
-  it.each(haltingOn(BEST_EFFORT_ON_TIMEOUT))('when %s times out, retries it once, then reports the halt and fails', async (step) => {
+  it.each(haltingOn(BEST_EFFORT_ON_TIMEOUT))('when %s times out, retries it as the registry says, then reports the halt and fails', async (step) => {
     const world = createWorld();
 
     const run = await runWorkflow(workflow, failoverRequest(), alwaysFailing(world, step, taskTimedOut));
 
     expect(run.outcome).toEqual({ status: 'FAILED', error: 'States.Timeout', cause: `${step}: States.Timeout` });
-    expect(run.retries).toEqual({ [stateOf(step)]: 1 });
+    expect(run.retries).toEqual(retriesOnTimeout(step));
   });
 
-  it.each(Object.entries(BEST_EFFORT_ON_TIMEOUT))('when %s (best effort) times out, retries it once, then completes the failover', async (step, recorded) => {
+  it.each(Object.entries(BEST_EFFORT_ON_TIMEOUT))('when %s (best effort) times out, completes the failover without waiting longer', async (step, recorded) => {
     const world = createWorld();
 
     const run = await runWorkflow(workflow, failoverRequest(), alwaysFailing(world, step as FailoverStep, taskTimedOut));
 
     expect(summaryOf(run)).toMatchObject(recorded);
-    expect(run.retries).toEqual({ [stateOf(step as FailoverStep)]: 1 });
+    expect(run.retries).toEqual(retriesOnTimeout(step as FailoverStep));
   });
 
-  it('relies on health checks when Route 53 stays throttled after the retries, and completes the failover', async () => {
+  it('relies on health checks, without retrying the step, when Route 53 stays throttled through the adapter\'s bounded attempts', async () => {
     const world = createWorld();
     const steps = alwaysFailing(world, 'shift-traffic', throttled);
 
     const run = await runWorkflow(workflow, failoverRequest(), steps);
 
     expect(summaryOf(run)).toMatchObject({ trafficShifted: false, relyingOnHealthChecks: true, verified: true });
-    expect(run.retries[stateOf('shift-traffic')]).toBe(4);
+    expect(run.retries[stateOf('shift-traffic')]).toBeUndefined();
     expect(world.traffic.weightsNow()).toEqual({ [PRIMARY]: 100, [STANDBY]: 0 });
     expect(world.configStore.raw(STANDBY)).toEqual({ activeRegion: STANDBY, fenced: 'false' });
   });
@@ -206,9 +222,9 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
     expect(run.outcome).toEqual({
       status: 'FAILED',
       error: 'WriterNotPromoted',
-      cause: `check-writer: target ${STANDBY} is not the writer after 40 polls (global cluster status switching-over)`,
+      cause: `check-writer: target ${STANDBY} is not the writer after ${WORKFLOW_DEFAULTS.maxPolls} polls (global cluster status switching-over)`,
     });
-    expect(run.calls.filter((c) => c === 'check-writer')).toHaveLength(40);
+    expect(run.calls.filter((c) => c === 'check-writer')).toHaveLength(WORKFLOW_DEFAULTS.maxPolls);
     expect(world.traffic.weightsNow()).toEqual({ [PRIMARY]: 100, [STANDBY]: 0 });
   });
 
@@ -220,9 +236,71 @@ describe('failover workflow (synthesized definition, real steps, in-memory twins
 
     const summary = summaryOf(run);
     expect(summary).toMatchObject({ verified: false, trafficShifted: true });
-    expect(summary.verifyReason).toMatch(/not recovered yet \(poll 10\): in ALARM: us-east-2-api-5xx/);
+    expect(summary.verifyReason).toMatch(new RegExp(`not recovered yet \\(poll ${WORKFLOW_DEFAULTS.maxVerifyPolls}\\): in ALARM: us-east-2-api-5xx`));
     expect(summary).not.toHaveProperty('recoverySeconds');
-    expect(run.calls.filter((c) => c === 'verify-recovery')).toHaveLength(10);
+    expect(run.calls.filter((c) => c === 'verify-recovery')).toHaveLength(WORKFLOW_DEFAULTS.maxVerifyPolls);
+  });
+
+  it.each([
+    ['fails permanently', denied],
+    ['times out', taskTimedOut],
+  ])('SUCCEEDS when announce %s after the traffic shift, with a partial summary and a note', async (_how, error) => {
+    const world = createWorld();
+
+    const run = await runWorkflow(workflow, failoverRequest(), alwaysFailing(world, 'announce', error));
+
+    expect(run.outcome.status).toBe('SUCCEEDED');
+    expect(run.outcome.status === 'SUCCEEDED' && run.outcome.output).toMatchObject({
+      app: 'payments',
+      from: PRIMARY,
+      target: STANDBY,
+      announced: false,
+      note: expect.stringContaining('the failover completed'),
+      promotion: { outcome: 'started' },
+      traffic: { shifted: true },
+      verify: { verified: true },
+      announceFailure: { Error: error().name },
+    });
+    expect(world.traffic.weightsNow()).toEqual({ [PRIMARY]: 0, [STANDBY]: 100 });
+    expect(run.path).toContain('Not announced');
+    expect(run.path).not.toContain('Report halt');
+  });
+
+  it('never lets a hanging fence delay the promotion: it runs after the target took over, and its timeout is recorded', async () => {
+    const world = createWorld();
+    const events: string[] = [];
+    const steps = {
+      ...world.steps,
+      'promote-database': async (input: unknown) => {
+        events.push('promote');
+        return world.steps['promote-database'](input);
+      },
+      'shift-traffic': async (input: unknown) => {
+        events.push('shift');
+        return world.steps['shift-traffic'](input);
+      },
+      'fence-old-region': async () => {
+        events.push('fence');
+        throw taskTimedOut();
+      },
+    };
+
+    const run = await runWorkflow(workflow, failoverRequest(), steps);
+
+    expect(summaryOf(run)).toMatchObject({ fenced: false, promotionOutcome: 'started', trafficShifted: true, verified: true });
+    expect(events).toEqual(['promote', 'shift', 'fence']);
+    expect(run.retries).toEqual({});
+  });
+
+  it('finishes the failover when the writer shows up while Aurora still reports the promotion in progress', async () => {
+    const world = createWorld({ primaryHealth: 'unhealthy', lagSeconds: 1, policy: { dataLoss: 'within-rpo-budget', rpoBudgetSeconds: 5 } });
+    world.database.setPromotionLingers(true);
+
+    const run = await runWorkflow(workflow, failoverRequest(), world.steps);
+
+    expect(summaryOf(run)).toMatchObject({ promotionMode: 'failover', trafficShifted: true });
+    expect(run.calls.filter((c) => c === 'check-writer')).toHaveLength(2);
+    expect((await world.database.status()).promotionInProgress).toBe(true);
   });
 
   it('stops before moving traffic when aborted while waiting for the writer', async () => {

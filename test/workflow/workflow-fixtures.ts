@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { failoverSteps } from '../../cli/drill/local-workflow';
+import { failoverSteps } from '../../local/local-workflow';
 import { Template } from 'aws-cdk-lib/assertions';
 import { InMemoryConfigStore } from '../../adapters/config-store/in-memory-config-store.twin';
 import { InMemoryAuroraDatabase } from '../../adapters/database/in-memory-database.twin';
@@ -8,7 +8,8 @@ import { InMemoryStateStore } from '../../adapters/state-store/in-memory-state-s
 import { InMemoryTraffic } from '../../adapters/traffic/in-memory-traffic.twin';
 import type { ControllerConfig, Policy } from '../../domain/config';
 import { executionNameFor, type FailoverRequest } from '../../domain/decision';
-import type { ControllerState, SignalRecord } from '../../domain/state';
+import type { StateExpectations } from '../../domain/ports/state-store.port';
+import type { ControllerState, InFlight, SignalRecord } from '../../domain/state';
 import type { Resources } from '../../edge/resources.schema';
 import type { FailoverStep } from '../../handlers/steps/step-names';
 import { FailoverWorkflow, type FailoverWorkflowProps } from '../../infra/controller/failover-workflow.construct';
@@ -59,7 +60,7 @@ export function failoverRequest(overrides: Partial<FailoverRequest> = {}): Failo
   return {
     app: 'payments',
     generation,
-    executionName: executionNameFor('payments', generation),
+    executionName: executionNameFor('payments', generation, T0),
     from: PRIMARY,
     target: STANDBY,
     mode: 'auto',
@@ -97,12 +98,43 @@ export interface World {
   readonly steps: Record<FailoverStep, StepFn>;
 }
 
-/** The controller's state with every signal of `alarmingRegion` in ALARM and the others OK. */
-export function controllerState(config: ControllerConfig, alarmingRegion: string | undefined): ControllerState {
+/**
+ * The controller's state while `request` runs, as the controller saved it when it started the
+ * failover: phase 'failing-over', the request in flight (same generation, execution name and
+ * times), the primary still active, and every signal of `alarmingRegion` in ALARM, the others OK.
+ */
+export function controllerState(config: ControllerConfig, alarmingRegion: string | undefined, request: FailoverRequest = failoverRequest()): ControllerState {
   const signals: Record<string, SignalRecord> = Object.fromEntries(
     config.signals.map((s) => [s.alarmName, { state: s.region === alarmingRegion ? 'ALARM' : 'OK', since: T0 - 60_000, lastAt: T0 - 60_000 }]),
   );
-  return { app: config.app, active: PRIMARY, phase: 'failing-over', generation: 3, autoFailovers: [], signals, recentRequests: [] };
+  const inFlight: InFlight = {
+    generation: request.generation,
+    executionName: request.executionName,
+    from: request.from,
+    target: request.target,
+    mode: request.mode,
+    allowDataLoss: request.allowDataLoss,
+    requestedBy: request.requestedBy,
+    reason: request.reason,
+    startedAt: request.requestedAt,
+    ...(request.detectedAt !== undefined ? { detectedAt: request.detectedAt } : {}),
+    confirmedAt: request.requestedAt + 1_000,
+  };
+  return {
+    app: config.app,
+    active: request.from,
+    phase: 'failing-over',
+    generation: request.generation,
+    autoFailovers: request.mode === 'auto' ? [request.requestedAt] : [],
+    signals,
+    recentRequests: [],
+    inFlight,
+  };
+}
+
+/** What the controller checks a stored state against: the configured regions and signals. */
+export function stateExpectations(config: ControllerConfig): StateExpectations {
+  return { regions: config.regions, signalNames: config.signals.map((s) => s.alarmName) };
 }
 
 export function createWorld(options: WorldOptions = {}): World {
@@ -115,7 +147,7 @@ export function createWorld(options: WorldOptions = {}): World {
   });
   const configStore = new InMemoryConfigStore({ parameterPrefix: RESOURCES.parameterPrefix });
   for (const region of config.regions) configStore.seed(region, { activeRegion: PRIMARY, fenced: false });
-  const stateStore = new InMemoryStateStore({ now: () => NOW });
+  const stateStore = new InMemoryStateStore({ now: () => NOW, expectations: stateExpectations(config) });
   stateStore.seed(config.app, controllerState(config, PRIMARY));
   const publisher = new InMemoryPublisher();
   // The same wiring the drill runs: the real step functions over the given ports.

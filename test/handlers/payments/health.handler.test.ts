@@ -36,6 +36,7 @@ function deps(overrides: Partial<HealthDeps> = {}): HealthDeps {
     dbEndpoint: '127.0.0.1',
     dbPort: databasePort,
     connectTimeoutMs: 1000,
+    now: Date.now,
     ...quietObservability(),
     ...overrides,
   };
@@ -85,16 +86,16 @@ describe('health handler', () => {
     expect(bodyOf(result)).toMatchObject({ checks: { database: 'ok', fenced: true }, failed: ['fenced: region is fenced for failover'] });
   });
 
-  it('reads the database endpoint from Parameter Store when DB_ENDPOINT is not set', async () => {
-    answerGetParameters(ssm, { [`${PREFIX}/fenced`]: 'false', [`${PREFIX}/db/endpoint`]: '127.0.0.1' });
+  it('reads the reader endpoint from Parameter Store when DB_READER_ENDPOINT is not set', async () => {
+    answerGetParameters(ssm, { [`${PREFIX}/fenced`]: 'false', [`${PREFIX}/db/reader-endpoint`]: '127.0.0.1' });
 
     const result = await fn(healthEvent, deps({ dbEndpoint: undefined }));
 
     expect(result.statusCode).toBe(200);
-    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [`${PREFIX}/fenced`, `${PREFIX}/db/endpoint`] });
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [`${PREFIX}/fenced`, `${PREFIX}/db/reader-endpoint`] });
   });
 
-  it('asks Parameter Store only for the fence when DB_ENDPOINT is set', async () => {
+  it('asks Parameter Store only for the fence when DB_READER_ENDPOINT is set', async () => {
     answerGetParameters(ssm, { [`${PREFIX}/fenced`]: 'false' });
 
     await fn(healthEvent, deps());

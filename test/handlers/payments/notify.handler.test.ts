@@ -41,6 +41,13 @@ describe('notify handler', () => {
     });
   });
 
+  it('delivers tabs, newlines and text beyond the Basic Multilingual Plane unchanged', async () => {
+    const result = await notify({ ...notification, message: 'Payment received\n\t✓ 12,50 € 🎉' });
+
+    expect(result.statusCode).toBe(202);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { Message: 'Payment received\n\t✓ 12,50 € 🎉' });
+  });
+
   it('sends by email when no channel is given', async () => {
     const result = await notify(notification);
 
@@ -53,11 +60,17 @@ describe('notify handler', () => {
   it.each<[string, Record<string, unknown>, string, string]>([
     ['transactionId is missing', { transactionId: undefined }, 'transactionId', 'transactionId is required'],
     ['transactionId is not a UUID', { transactionId: 'tx-1' }, 'transactionId', 'a UUID'],
-    ['userId is blank', { userId: ' ' }, 'userId', 'must not be empty'],
+    ['userId is blank', { userId: ' ' }, 'userId', 'printable ASCII without spaces'],
+    ['userId is longer than 128 characters', { userId: 'u'.repeat(129) }, 'userId', 'at most 128 characters'],
     ['channel is unknown', { channel: 'pigeon' }, 'channel', 'one of email, sms'],
     ['message is missing', { message: undefined }, 'message', 'message is required'],
     ['message is empty', { message: '' }, 'message', 'must not be empty'],
     ['message is longer than an SMS publish allows', { message: 'x'.repeat(1601) }, 'message', 'at most 1600 characters'],
+    ['message is blank', { message: ' \n ' }, 'message', 'must not be empty or blank'],
+    ['message has an unpaired surrogate SNS cannot encode', { message: 'paid \uD800' }, 'message', 'only characters SNS delivers'],
+    ['message has a control character SNS refuses', { message: 'paid\u0000' }, 'message', 'only characters SNS delivers'],
+    ['message has a bidirectional override', { message: 'paid \u202Edesrever' }, 'message', 'only characters SNS delivers'],
+    ['a field is not part of the contract', { priority: 'high' }, 'priority', 'not a field of this request'],
   ])('answers 400 naming the field when %s', async (_case, change, field, message) => {
     const result = await notify({ ...notification, ...change });
 

@@ -4,13 +4,13 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, type GetCommandInput, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { fn, PAYMENT_RECORD_TIMESTAMP, type ProcessPaymentDeps } from '../../../handlers/payments/process-payment.handler';
+import { fn, type ProcessPaymentDeps } from '../../../handlers/payments/process-payment.handler';
 import { apiEvent, answerGetParameters, bodyOf, fieldsOf, quietObservability } from './payments-fixtures';
 
 const PREFIX = '/dr/payments';
 const TABLE = 'sessions';
 const KEY = '4f1c2d3e-aaaa-4bbb-8ccc-123456789abc';
-const payment = { amount: 42.1, currency: 'EUR', method: 'wallet', userId: 'u-7' };
+const payment = { amount: '42.10', currency: 'EUR', method: 'wallet', userId: 'u-7' };
 
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -18,10 +18,10 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 /** A one-table stand-in for DynamoDB that honours `attribute_not_exists` like PutItem does. */
 function fakeSessionsTable(): Map<string, Record<string, unknown>> {
   const items = new Map<string, Record<string, unknown>>();
-  const keyOf = (k: Record<string, unknown>) => `${String(k.sessionId)}|${String(k.timestamp)}`;
+  const keyOf = (k: Record<string, unknown>) => String(k.idempotencyKey);
   dynamo.on(PutCommand).callsFake((input: PutCommandInput) => {
     const item = input.Item ?? {};
-    if (input.ConditionExpression === 'attribute_not_exists(sessionId)' && items.has(keyOf(item))) {
+    if (input.ConditionExpression === 'attribute_not_exists(idempotencyKey)' && items.has(keyOf(item))) {
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
     }
     items.set(keyOf(item), item);
@@ -37,6 +37,7 @@ function makeDeps(overrides: Partial<ProcessPaymentDeps> = {}): ProcessPaymentDe
     region: 'us-east-1',
     parameterPrefix: PREFIX,
     tableName: TABLE,
+    maxAmount: 1_000_000,
     ssm: new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'us-east-1' }) }),
     documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
     ...quietObservability(),
@@ -61,7 +62,7 @@ beforeEach(() => {
 });
 
 describe('process-payment handler', () => {
-  it('records the payment under payment#<key> with a conditional put and answers 200 with a transaction id', async () => {
+  it('records the payment under its idempotency key with a conditional put and answers 200 with a transaction id and exact money', async () => {
     const table = fakeSessionsTable();
 
     const result = await fn(processEvent(payment), makeDeps());
@@ -71,14 +72,15 @@ describe('process-payment handler', () => {
       transactionId: '00000000-0000-4000-8000-000000000001',
       status: 'accepted',
       ...payment,
+      amountMinor: 4210,
       region: 'us-east-1',
       createdAt: '2026-11-26T12:00:00.000Z',
     });
     expect(result.headers).toMatchObject({ 'Idempotent-Replayed': 'false' });
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: TABLE,
-      ConditionExpression: 'attribute_not_exists(sessionId)',
-      Item: expect.objectContaining({ sessionId: `payment#${KEY}`, timestamp: PAYMENT_RECORD_TIMESTAMP, amount: 42.1 }),
+      ConditionExpression: 'attribute_not_exists(idempotencyKey)',
+      Item: expect.objectContaining({ idempotencyKey: KEY, amount: '42.10', amountMinor: 4210, currency: 'EUR' }),
     });
     expect(table.size).toBe(1);
   });
@@ -97,12 +99,12 @@ describe('process-payment handler', () => {
     const deps = makeDeps();
     const first = await fn(processEvent(payment), deps);
 
-    const replay = await fn(processEvent({ userId: 'u-7', method: 'wallet', currency: 'EUR', amount: 42.1 }), deps);
+    const replay = await fn(processEvent({ userId: 'u-7', method: 'wallet', currency: 'EUR', amount: '42.1' }), deps);
 
     expect(replay.statusCode).toBe(200);
     expect(bodyOf(replay)).toEqual(bodyOf(first));
     expect(replay.headers).toMatchObject({ 'Idempotent-Replayed': 'true' });
-    expect(dynamo).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true, Key: { sessionId: `payment#${KEY}`, timestamp: PAYMENT_RECORD_TIMESTAMP } });
+    expect(dynamo).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true, Key: { idempotencyKey: KEY } });
   });
 
   it('answers 409 naming the conflict when the key is replayed with a different body', async () => {
@@ -110,17 +112,19 @@ describe('process-payment handler', () => {
     const deps = makeDeps();
     await fn(processEvent(payment), deps);
 
-    const result = await fn(processEvent({ ...payment, amount: 4210 }), deps);
+    const result = await fn(processEvent({ ...payment, amount: '4210' }), deps);
 
     expect(result.statusCode).toBe(409);
     expect(bodyOf(result)).toMatchObject({ field: 'Idempotency-Key', in: 'header', message: expect.stringContaining('already used for a different payment') });
-    expect([...table.values()][0]).toMatchObject({ amount: 42.1, transactionId: '00000000-0000-4000-8000-000000000001' });
+    expect([...table.values()][0]).toMatchObject({ amountMinor: 4210, transactionId: '00000000-0000-4000-8000-000000000001' });
   });
 
   it.each<[string, string | null, string]>([
     ['missing', null, 'Idempotency-Key header is required'],
     ['shorter than 8 characters', 'abc1234', 'at least 8 characters'],
     ['longer than 128 characters', 'k'.repeat(129), 'at most 128 characters'],
+    ['eight spaces', '        ', 'printable ASCII without spaces'],
+    ['carrying a bidirectional override', 'key-\u202E0000001', 'printable ASCII without spaces'],
   ])('answers 400 naming Idempotency-Key when it is %s', async (_case, key, message) => {
     const result = await fn(processEvent(payment, key), makeDeps());
 
@@ -130,14 +134,14 @@ describe('process-payment handler', () => {
   });
 
   it('names the header and every bad body field in one 400', async () => {
-    const result = await fn(processEvent({ amount: 0, currency: 'XYZ', method: 'cheque' }, 'short'), makeDeps());
+    const result = await fn(processEvent({ amount: '0.001', currency: 'XYZ', method: 'cheque' }, 'short'), makeDeps());
 
     expect(result.statusCode).toBe(400);
     expect(new Set(fieldsOf(result))).toEqual(new Set(['Idempotency-Key', 'amount', 'currency', 'method', 'userId']));
   });
 
   it('answers 400 saying the body is not JSON', async () => {
-    const result = await fn(processEvent('{"amount": 12.5,'), makeDeps());
+    const result = await fn(processEvent('{"amount": "12.50",'), makeDeps());
 
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).errors).toEqual([{ field: 'body', in: 'body', message: expect.stringContaining('not valid JSON') }]);
@@ -192,6 +196,16 @@ describe('process-payment handler', () => {
     expect(result.statusCode).toBe(503);
     expect(bodyOf(result).message).toBe('region us-east-1 cannot confirm it may take writes (parameter store unavailable)');
     expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('answers 503 with Retry-After, charging nothing, when another region is writing the same key (ReplicatedWriteConflictException)', async () => {
+    dynamo.on(PutCommand).rejects(Object.assign(new Error('being modified by a request in another Region'), { name: 'ReplicatedWriteConflictException', $fault: 'client' }));
+
+    const result = await fn(processEvent(payment), makeDeps());
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers).toMatchObject({ 'Retry-After': '30' });
+    expect(bodyOf(result).message).toMatch(/being recorded in another region: retry with the same key and body/);
   });
 
   it('answers 503 with Retry-After when DynamoDB throttles', async () => {

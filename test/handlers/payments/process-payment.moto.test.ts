@@ -2,13 +2,14 @@ import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { fn, PAYMENT_RECORD_TIMESTAMP, type ProcessPaymentDeps } from '../../../handlers/payments/process-payment.handler';
+import { fn, type ProcessPaymentDeps } from '../../../handlers/payments/process-payment.handler';
+import { PARAMETER_MAX_AGE_MS } from '../../../handlers/payments/region-gate';
 import { motoClientConfig, startMoto, type Moto } from '../../support/moto';
 import { apiEvent, bodyOf, quietObservability } from './payments-fixtures';
 
 const PREFIX = '/dr/payments';
-const TABLE = 'sessions';
-const payment = { amount: 99.99, currency: 'USD', method: 'card', userId: 'u-1' };
+const TABLE = 'payments';
+const payment = { amount: '99.99', currency: 'USD', method: 'card', userId: 'u-1' };
 
 let moto: Moto;
 let dynamo: DynamoDBClient;
@@ -32,14 +33,8 @@ beforeEach(async () => {
     new CreateTableCommand({
       TableName: TABLE,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'sessionId', AttributeType: 'S' },
-        { AttributeName: 'timestamp', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'sessionId', KeyType: 'HASH' },
-        { AttributeName: 'timestamp', KeyType: 'RANGE' },
-      ],
+      AttributeDefinitions: [{ AttributeName: 'idempotencyKey', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'idempotencyKey', KeyType: 'HASH' }],
     }),
   );
   await putParameter('active-region', 'us-east-1');
@@ -57,10 +52,11 @@ function containerDeps(): ProcessPaymentDeps {
     region: 'us-east-1',
     parameterPrefix: PREFIX,
     tableName: TABLE,
+    maxAmount: 1_000_000,
     ssm: new SSMProvider({ awsSdkV3Client: ssmClient }),
     documentClient: DynamoDBDocumentClient.from(dynamo),
     ...quietObservability(),
-    now: () => Date.UTC(2026, 10, 26, 12, 0, 0),
+    now: Date.now,
     newTransactionId: () => `11111111-0000-4000-8000-00000000000${++next}`,
   };
 }
@@ -79,9 +75,9 @@ describe('process-payment handler against DynamoDB and Parameter Store (moto)', 
     expect(replay.statusCode).toBe(200);
     expect(bodyOf(replay).transactionId).toBe(bodyOf(first).transactionId);
     const stored = await DynamoDBDocumentClient.from(dynamo).send(
-      new GetCommand({ TableName: TABLE, Key: { sessionId: 'payment#key-00000001', timestamp: PAYMENT_RECORD_TIMESTAMP } }),
+      new GetCommand({ TableName: TABLE, Key: { idempotencyKey: 'key-00000001' } }),
     );
-    expect(stored.Item).toMatchObject({ transactionId: bodyOf(first).transactionId, amount: 99.99, currency: 'USD', region: 'us-east-1' });
+    expect(stored.Item).toMatchObject({ transactionId: bodyOf(first).transactionId, amount: '99.99', amountMinor: 9999, currency: 'USD', region: 'us-east-1' });
   });
 
   it('answers 409 when the key comes back with another body, and keeps the original', async () => {
@@ -91,7 +87,7 @@ describe('process-payment handler against DynamoDB and Parameter Store (moto)', 
 
     expect(conflict.statusCode).toBe(409);
     const stored = await DynamoDBDocumentClient.from(dynamo).send(
-      new GetCommand({ TableName: TABLE, Key: { sessionId: 'payment#key-00000002', timestamp: PAYMENT_RECORD_TIMESTAMP } }),
+      new GetCommand({ TableName: TABLE, Key: { idempotencyKey: 'key-00000002' } }),
     );
     expect(stored.Item?.userId).toBe('u-1');
   });
@@ -103,5 +99,20 @@ describe('process-payment handler against DynamoDB and Parameter Store (moto)', 
 
     expect(result.statusCode).toBe(503);
     expect(bodyOf(result).message).toBe('region us-east-1 is fenced for failover');
+  });
+
+  it('refuses writes in a warm container within 1 s of fencing, although it took a payment just before', async () => {
+    const container = containerDeps();
+    const before = await fn(processEvent(payment, 'key-00000004'), container);
+    await putParameter('fenced', 'true');
+    const fencedAt = Date.now();
+
+    await new Promise((resolve) => setTimeout(resolve, PARAMETER_MAX_AGE_MS));
+    const after = await fn(processEvent(payment, 'key-00000005'), container);
+
+    expect(before.statusCode).toBe(200);
+    expect(after.statusCode).toBe(503);
+    expect(bodyOf(after).message).toBe('region us-east-1 is fenced for failover');
+    expect(Date.now() - fencedAt).toBeLessThan(1000);
   });
 });

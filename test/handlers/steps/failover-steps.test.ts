@@ -92,15 +92,45 @@ describe('verify-recovery', () => {
 });
 
 describe('check-writer', () => {
-  it('reports the target as writer only once no promotion is running', async () => {
+  it('reports the target as writer once it is the writer and its cluster is available, counting the polls', async () => {
     const world = createWorld({ promotionPolls: 1 });
     await world.database.promote(STANDBY, 'switchover');
 
     const first = await checkWriter(failoverRequest(), { database: world.database });
     const second = await checkWriter({ ...failoverRequest(), writer: first }, { database: world.database });
 
-    expect(first).toEqual({ isWriter: false, writerRegion: PRIMARY, status: 'switching-over', attempt: 1 });
-    expect(second).toEqual({ isWriter: true, writerRegion: STANDBY, status: 'available', attempt: 2 });
+    expect(first).toEqual({ isWriter: false, writerRegion: PRIMARY, status: 'switching-over', clusterStatus: 'available', attempt: 1 });
+    expect(second).toEqual({ isWriter: true, writerRegion: STANDBY, status: 'available', clusterStatus: 'available', attempt: 2 });
+  });
+
+  it('is done although Aurora still reports the promotion in progress (FailoverState lingering while the old region is dark)', async () => {
+    const world = createWorld({ promotionPolls: 0 });
+    world.database.setPromotionLingers(true);
+    await world.database.promote(STANDBY, 'failover');
+
+    const result = await checkWriter(failoverRequest(), { database: world.database });
+
+    expect(result).toEqual({ isWriter: true, writerRegion: STANDBY, status: 'failing-over', clusterStatus: 'available', attempt: 1 });
+  });
+
+  it('is not done while the target is writer but its own cluster is not available yet', async () => {
+    const world = createWorld({ promotionPolls: 0 });
+    await world.database.promote(STANDBY, 'failover');
+    world.database.setClusterStatus(STANDBY, 'modifying');
+
+    await expect(checkWriter(failoverRequest(), { database: world.database })).resolves.toMatchObject({ isWriter: false, writerRegion: STANDBY, clusterStatus: 'modifying' });
+  });
+
+  it('falls back to the global view (no promotion in progress) when the target cluster\'s status is unknown', async () => {
+    const status = { writerRegion: STANDBY, members: [{ region: STANDBY, clusterArn: 'arn', isWriter: true }] };
+    const database = (promotionInProgress: boolean) => ({
+      status: async () => ({ ...status, status: promotionInProgress ? 'failing-over' : 'available', promotionInProgress }),
+      replicationLagSeconds: async () => undefined,
+      promote: async () => ({ type: 'already-writer' as const }),
+    });
+
+    await expect(checkWriter(failoverRequest(), { database: database(true) })).resolves.toMatchObject({ isWriter: false });
+    await expect(checkWriter(failoverRequest(), { database: database(false) })).resolves.toMatchObject({ isWriter: true });
   });
 });
 
@@ -130,7 +160,7 @@ describe('report-halt', () => {
         detail: {
           app: 'payments',
           generation: 3,
-          executionName: 'payments-failover-g3',
+          executionName: failoverRequest().executionName,
           from: PRIMARY,
           target: STANDBY,
           error: 'PermanentAdapterError',

@@ -3,10 +3,11 @@ import type { Policy } from '../../../domain/config';
 import { preflight } from '../../../handlers/steps/preflight.handler';
 import { createWorld, failoverRequest, PRIMARY, STANDBY, type WorldOptions } from '../../workflow/workflow-fixtures';
 
-function decide(options: WorldOptions & { allowDataLoss?: boolean } = {}) {
+function decide(options: WorldOptions & { allowDataLoss?: boolean; planned?: true } = {}) {
   const world = createWorld(options);
   const policy: Policy = world.config.policy;
-  return { world, run: () => preflight(failoverRequest({ allowDataLoss: options.allowDataLoss ?? false }), { database: world.database, traffic: world.traffic, policy }) };
+  const request = failoverRequest({ allowDataLoss: options.allowDataLoss ?? false, ...(options.planned && { mode: 'manual' as const, planned: true as const }) });
+  return { world, run: () => preflight(request, { database: world.database, traffic: world.traffic, policy }) };
 }
 
 describe('preflight', () => {
@@ -50,6 +51,77 @@ describe('preflight', () => {
     const { run } = decide(options as WorldOptions);
 
     await expect(run()).rejects.toMatchObject({ name: 'DataLossNotPermitted', message: expect.stringMatching(reason) });
+  });
+
+  describe('a planned request (failback)', () => {
+    it('is a switchover when the old writer is reachable and in sync', async () => {
+      const { run } = decide({ planned: true, primaryHealth: 'healthy', lagSeconds: 1 });
+
+      await expect(run()).resolves.toMatchObject({ mode: 'switchover', oldWriterReachable: true, lagSeconds: 1 });
+    });
+
+    it.each([
+      ['the old writer is unreachable, even with the operator and the policy allowing data loss', { primaryHealth: 'unhealthy', lagSeconds: 1, allowDataLoss: true, policy: { dataLoss: 'always' } }, /old writer in us-east-1 not reachable/],
+      ['the lag is over the budget', { primaryHealth: 'healthy', lagSeconds: 9, policy: { dataLoss: 'always' } }, /lag 9 s is not within budget 5 s/],
+      ['the lag is unknown', { primaryHealth: 'healthy', lagSeconds: undefined, allowDataLoss: true }, /lag unknown/],
+    ] as const)('never fails over with data loss: refused when %s', async (_what, options, reason) => {
+      const { run } = decide({ ...(options as WorldOptions & { allowDataLoss?: boolean }), planned: true });
+
+      await expect(run()).rejects.toMatchObject({ name: 'DataLossNotPermitted', message: expect.stringMatching(/^planned move to us-east-2 needs a switchover \(RPO 0\)/) });
+      await expect(run()).rejects.toMatchObject({ message: expect.stringMatching(reason) });
+      await expect(run()).rejects.toMatchObject({ message: expect.stringMatching(/a planned move never fails over with data loss/) });
+    });
+  });
+
+  it('treats a lag datapoint older than 60 s as unknown lag, and so refuses data loss under within-rpo-budget', async () => {
+    const { world, run } = decide({ primaryHealth: 'unhealthy', lagSeconds: 1 });
+    world.database.setReplicationLag(STANDBY, 1, 61);
+
+    await expect(run()).rejects.toMatchObject({ name: 'DataLossNotPermitted', message: expect.stringMatching(/^data loss not permitted: lag unknown, budget 5 s;/) });
+  });
+
+  it('uses a lag datapoint up to 60 s old', async () => {
+    const { world, run } = decide({ primaryHealth: 'unhealthy', lagSeconds: 1 });
+    world.database.setReplicationLag(STANDBY, 1, 60);
+
+    await expect(run()).resolves.toMatchObject({ mode: 'failover', lagSeconds: 1, dataLossAllowedBy: 'policy' });
+  });
+
+  it('reads the lag and the old region\'s health side by side, not one after the other', async () => {
+    const { world } = decide({ primaryHealth: 'unhealthy', lagSeconds: 1 });
+    const started: string[] = [];
+    // Neither read answers until both have started: read one after the other, the second never starts.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const traffic = {
+      ...world.traffic,
+      shiftTo: world.traffic.shiftTo.bind(world.traffic),
+      activeRegion: world.traffic.activeRegion.bind(world.traffic),
+      healthOf: async (region: string) => {
+        started.push('health');
+        await gate;
+        return world.traffic.healthOf(region);
+      },
+    };
+    const database = {
+      status: world.database.status.bind(world.database),
+      promote: world.database.promote.bind(world.database),
+      replicationLagSeconds: async (region: string) => {
+        started.push('lag');
+        await gate;
+        return world.database.replicationLagSeconds(region);
+      },
+    };
+
+    const result = preflight(failoverRequest(), { database, traffic, policy: world.config.policy });
+    await new Promise((resolve) => setImmediate(resolve));
+    const startedBeforeAnyAnswer = [...started].sort();
+    release();
+
+    expect(startedBeforeAnyAnswer).toEqual(['health', 'lag']);
+    await expect(result).resolves.toMatchObject({ mode: 'failover' });
   });
 
   it('treats an unreadable health check as an unreachable old writer instead of failing', async () => {
