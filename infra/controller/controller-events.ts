@@ -1,5 +1,5 @@
 import type * as events from 'aws-cdk-lib/aws-events';
-import { OVERRIDE_DETAIL_TYPE, OVERRIDE_SOURCE } from '../../edge/event.parser';
+import { OVERRIDE_DETAIL_TYPE, OVERRIDE_SOURCE, WAKE_UP_SOURCE } from '../../edge/event.parser';
 
 /**
  * The EventBridge event patterns the controller listens to, in one place so the controller stack
@@ -7,23 +7,60 @@ import { OVERRIDE_DETAIL_TYPE, OVERRIDE_SOURCE } from '../../edge/event.parser';
  */
 
 /**
- * CloudWatch alarm state changes of the named alarms. CloudWatch puts them on the default bus of the
- * alarm's own region; `detail.alarmName` is the alarm's name.
+ * CloudWatch alarm state changes of exactly these alarms, by ARN. CloudWatch puts them on the
+ * default bus of the alarm's own region, with the alarm's ARN as the event's only `resources`
+ * entry; an alarm of the same name in another region or account has another ARN and does not
+ * match (ARCHITECTURE.md "Trust boundaries"). Build the ARNs with `alarmArnsIn`.
  *
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html (an array field matches when any element matches)
  */
-export function alarmStateChangePattern(alarmNames: readonly string[]): events.EventPattern {
+export function alarmStateChangePattern(alarmArns: readonly string[]): events.EventPattern {
+  if (alarmArns.length === 0) throw new Error('alarmStateChangePattern: no alarm ARN given; EventBridge rejects an empty pattern array, so create no rule instead');
   return {
     source: ['aws.cloudwatch'],
     detailType: ['CloudWatch Alarm State Change'],
-    detail: { alarmName: [...new Set(alarmNames)].sort() },
+    resources: [...new Set(alarmArns)].sort(),
   };
 }
+
+/**
+ * Heartbeats: the `Scheduled Event`s of the heartbeat rules (one per monitored region, ARNs given),
+ * after they travelled to the controller bus. EventBridge sets `resources` to the ARN of the rule
+ * that fired, and `region` to that rule's region; forwarding between buses keeps both.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html (Scheduled Event shape)
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
+ */
+export function heartbeatPattern(heartbeatRuleArns: readonly string[]): events.EventPattern {
+  return { source: ['aws.events'], detailType: ['Scheduled Event'], resources: [...heartbeatRuleArns] };
+}
+
+/** How often every monitored region sends its heartbeat. */
+export const HEARTBEAT_INTERVAL_SECONDS = 60;
 
 /** Operator overrides: source `dr.operator`, detail-type `DR Override`, as the parser accepts them. */
 export const overridePattern: events.EventPattern = { source: [OVERRIDE_SOURCE], detailType: [OVERRIDE_DETAIL_TYPE] };
 
-/** The terminal statuses of a failover execution the controller must see (DESIGN.md "Inputs"). */
+/**
+ * The source of every event the controller itself publishes (decisions, readiness, wake-ups):
+ * the publisher's default source.
+ */
+export const CONTROLLER_SOURCE = WAKE_UP_SOURCE;
+
+/** The detail-type of the readiness function's results, one event per failover target (`readinessNotices`). */
+export const READINESS_DETAIL_TYPE = 'DR Readiness';
+
+/**
+ * Readiness results on the controller bus, on their way to the controller queue (the engine reads
+ * the latest result of each target). Only the readiness detail-type: the controller's own
+ * decisions, published on the same bus with the same source, must not come back as input.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html
+ */
+export const readinessPattern: events.EventPattern = { source: [CONTROLLER_SOURCE], detailType: [READINESS_DETAIL_TYPE] };
+
+/** The terminal statuses of a failover execution the controller must see (ARCHITECTURE.md "The engine"). */
 export const TERMINAL_WORKFLOW_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 /**

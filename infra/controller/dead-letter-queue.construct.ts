@@ -26,6 +26,11 @@ export interface DeadLetterQueueProps {
    */
   readonly terminalReason?: string;
   /**
+   * What to do with the messages once the cause is fixed, for the alarm description.
+   * @default 'then redrive or delete them'
+   */
+  readonly remedy?: string;
+  /**
    * Topic notified when the alarm fires and when it clears.
    * @default - no action; the alarm state is visible in CloudWatch and as an EventBridge event
    */
@@ -57,7 +62,7 @@ export class DeadLetterQueue extends Construct {
     }
     this.alarm = this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }).createAlarm(this, 'DepthAlarm', {
       alarmName: props.alarmName,
-      alarmDescription: `${props.queueName} holds ${props.holds}: inspect the messages, fix the cause, then redrive or delete them.`,
+      alarmDescription: `${props.queueName} holds ${props.holds}: inspect the messages, fix the cause, ${props.remedy ?? 'then redrive or delete them'}.`,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

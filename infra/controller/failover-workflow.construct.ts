@@ -10,7 +10,17 @@ import { Construct } from 'constructs';
 import { APP_PARAMETER_KEYS, parameterName } from '../../adapters/config-store/app-parameters.codec';
 import type { ControllerConfig } from '../../domain/config';
 import { missingRegions, parseResources, type Resources } from '../../edge/resources.schema';
-import { FAILOVER_STEPS, type FailoverStep } from '../../handlers/steps/step-names';
+import {
+  FAILOVER_STEPS,
+  FUNCTION_TIMEOUT_MARGIN_SECONDS,
+  MAX_RETRY_DELAY_SECONDS,
+  retryWaitSeconds,
+  STEP_REGISTRY,
+  stepSpec,
+  type FailoverStep,
+} from '../../handlers/steps/step-registry';
+import { stepFunctionNameOf } from './controller-names';
+import { compactConfig } from './lambda-environment';
 
 export interface FailoverWorkflowProps {
   /** Name of the state machine, `<app>-<envName>-failover` (see `controllerNames`). */
@@ -20,13 +30,14 @@ export interface FailoverWorkflowProps {
   /** The resource identifiers; the functions get them as `DR_RESOURCES`, and IAM is scoped to them. */
   readonly resources: Resources;
   /**
-   * Seconds between two polls of the global cluster while the target becomes writer.
-   * @default 15
+   * Seconds between two polls of the global cluster while the target becomes writer. Part of the
+   * RTO: a promotion that ends just after a poll is seen one interval later.
+   * @default 10
    */
   readonly pollIntervalSeconds?: number;
   /**
    * Polls of the global cluster before the failover halts with `WriterNotPromoted`.
-   * @default 40 (10 minutes at the default interval)
+   * @default 30 (about 5.5 minutes at the default interval)
    */
   readonly maxPolls?: number;
   /**
@@ -36,18 +47,12 @@ export interface FailoverWorkflowProps {
   readonly verifyIntervalSeconds?: number;
   /**
    * Checks of the target region's recovery before the workflow succeeds with `verified: false`.
-   * @default 10 (5 minutes at the default interval)
+   * @default 6 (3 minutes at the default interval)
    */
   readonly maxVerifyPolls?: number;
   /**
-   * Timeout of each step's Task, in seconds: a step still running then fails with `States.Timeout`.
-   * Its Lambda function gets 10 s more, so Step Functions, not Lambda, reports a hung step, with an
-   * error name the Retry and Catch rules match. Leave room for Route 53's wait for INSYNC (up to 120 s).
-   * @default 180
-   */
-  readonly taskTimeoutSeconds?: number;
-  /**
    * Timeout of a whole failover run, in minutes: the run ends TIMED_OUT, which the engine sees.
+   * Synth fails when the run's worst case ({@link workflowBudget}) does not fit in it.
    * @default 60
    */
   readonly timeoutMinutes?: number;
@@ -58,6 +63,48 @@ export interface FailoverWorkflowProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/** The workflow's tunables with their defaults applied (what the state machine renders and the RTO model reads). */
+export interface WorkflowTunables {
+  readonly pollIntervalSeconds: number;
+  readonly maxPolls: number;
+  readonly verifyIntervalSeconds: number;
+  readonly maxVerifyPolls: number;
+  readonly timeoutMinutes: number;
+}
+
+/** Defaults of {@link FailoverWorkflowProps}. */
+export const WORKFLOW_DEFAULTS: WorkflowTunables = {
+  pollIntervalSeconds: 10,
+  maxPolls: 30,
+  verifyIntervalSeconds: 30,
+  maxVerifyPolls: 6,
+  timeoutMinutes: 60,
+};
+
+/** `props`' tunables with the defaults filled in. */
+export function workflowTunables(props: Partial<WorkflowTunables>): WorkflowTunables {
+  return {
+    pollIntervalSeconds: props.pollIntervalSeconds ?? WORKFLOW_DEFAULTS.pollIntervalSeconds,
+    maxPolls: props.maxPolls ?? WORKFLOW_DEFAULTS.maxPolls,
+    verifyIntervalSeconds: props.verifyIntervalSeconds ?? WORKFLOW_DEFAULTS.verifyIntervalSeconds,
+    maxVerifyPolls: props.maxVerifyPolls ?? WORKFLOW_DEFAULTS.maxVerifyPolls,
+    timeoutMinutes: props.timeoutMinutes ?? WORKFLOW_DEFAULTS.timeoutMinutes,
+  };
+}
+
+/** The whole numbers ≥ 1 of `t`, the defaults in place of the others: what can be rendered while validation reports the rest. */
+function buildableTunables(t: WorkflowTunables): WorkflowTunables {
+  const valid = (value: number) => Number.isInteger(value) && value >= 1;
+  const pick = (name: keyof WorkflowTunables) => (valid(t[name]) ? t[name] : WORKFLOW_DEFAULTS[name]);
+  return {
+    pollIntervalSeconds: pick('pollIntervalSeconds'),
+    maxPolls: pick('maxPolls'),
+    verifyIntervalSeconds: pick('verifyIntervalSeconds'),
+    maxVerifyPolls: pick('maxVerifyPolls'),
+    timeoutMinutes: pick('timeoutMinutes'),
+  };
+}
+
 /** The repository root: the step handlers and the lockfile esbuild bundles against. */
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -65,8 +112,16 @@ const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const TRANSIENT_ERRORS = ['TransientAdapterError'];
 /** A Task over its TimeoutSeconds, and an unhandled Lambda error (function timeout, out of memory). */
 const TIMEOUT_ERRORS = [sfn.Errors.TIMEOUT, 'Lambda.Unknown'];
-/** Errors after which a best-effort step lets the failover go on: the old region or Route 53 may be down. */
-const BEST_EFFORT_ERRORS = [...TRANSIENT_ERRORS, 'PermanentAdapterError', ...TIMEOUT_ERRORS];
+/**
+ * Lambda's own transient service errors, retried on every Task (instead of the Lambda integration's
+ * default of 6 retries, so each Task's worst case stays small enough to count).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+ */
+const LAMBDA_SERVICE_ERRORS = ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
+/** Retries of {@link LAMBDA_SERVICE_ERRORS}: interval 1 s, doubling. */
+export const LAMBDA_SERVICE_RETRIES = 1;
+/** Errors after which traffic relies on health checks: Route 53's control plane (us-east-1) may be down. */
+const CONTROL_PLANE_DOWN_ERRORS = [...TRANSIENT_ERRORS, ...TIMEOUT_ERRORS];
 
 /** Runtime of every step function: the newest Node.js runtime this CDK version offers. */
 export const STEP_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -98,9 +153,6 @@ export const STEP_BUNDLING: BundlingOptions = {
   logLevel: LogLevel.WARNING,
 };
 
-/** Extra seconds a step's function may run past its Task's timeout (see `taskTimeoutSeconds`). */
-const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
-
 /**
  * Lambda's limit on the total size of a function's environment variables.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
@@ -109,18 +161,23 @@ const MAX_ENVIRONMENT_BYTES = 4096;
 
 /**
  * The failover workflow: a Standard Step Functions state machine whose every step is a small Lambda
- * function (`handlers/steps/<step>.handler.ts`).
+ * function (`handlers/steps/<step>.handler.ts`), each Task's timeout and retries taken from the step
+ * registry (`handlers/steps/step-registry.ts`).
  *
- * preflight → fence old region → promote database → poll check-writer (Wait loop, bounded) →
- * shift traffic → update config → verify recovery (Wait loop, bounded) → announce. Every Task
- * retries `TransientAdapterError` with exponential backoff and full jitter, and Lambda's own
- * transient service errors; every other error goes through `report-halt` (which publishes
- * `DR Failover Halted`) to a Fail state whose Error/Cause reach the engine in the FAILED status
- * event. The old region (fence) and Route 53's control plane (shift traffic) are best effort, and
- * an unverifiable recovery still ends SUCCEEDED with `verified: false`.
+ * preflight → promote database → poll check-writer (Wait loop, bounded) → shift traffic → update
+ * config → fence old region → verify recovery (Wait loop, bounded) → announce.
  *
- * A run with a writer ready at the first poll and recovery verified at the first check takes 10
- * state transitions; each extra poll adds 3.
+ * - The critical path (up to update-config) never waits on the region being left: every call has a
+ *   short deadline (registry), database reads ask the target first, and fencing the old region runs
+ *   after the target has taken over. Route 53's control plane unreachable (shift-traffic failing
+ *   transiently or timing out after its one retry) means "traffic relying on health checks".
+ * - A finished failover stays finished: after the traffic shift, only the target's parameters can
+ *   halt the run (update-config). Fencing, verification and the announcement are best effort: any
+ *   failure of theirs is recorded and the run SUCCEEDS with what it verified.
+ * - Every other error goes through `report-halt` (which publishes `DR Failover Halted`) to a Fail
+ *   state whose Error/Cause reach the engine in the FAILED status event.
+ * - Synth fails when the run's worst case ({@link workflowBudget}: every Task's timeout × attempts,
+ *   retry waits, waits and polls) exceeds the run's timeout.
  *
  * Standard, not Express: a failover waits minutes for Aurora, must run exactly once per name
  * (the generation) and must leave an auditable history.
@@ -141,47 +198,85 @@ export class FailoverWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** One function per step, by step name. */
   readonly functions: Readonly<Record<FailoverStep, NodejsFunction>>;
+  /** The tunables the state machine renders, defaults applied (the RTO model reads them). */
+  readonly tunables: WorkflowTunables;
+  /** The run's worst case, counted at synth against `timeoutMinutes`. */
+  readonly budget: WorkflowBudget;
 
   constructor(scope: Construct, id: string, props: FailoverWorkflowProps) {
     super(scope, id);
-    const pollIntervalSeconds = props.pollIntervalSeconds ?? 15;
-    const maxPolls = props.maxPolls ?? 40;
-    const verifyIntervalSeconds = props.verifyIntervalSeconds ?? 30;
-    const maxVerifyPolls = props.maxVerifyPolls ?? 10;
-    const taskTimeoutSeconds = props.taskTimeoutSeconds ?? 180;
-    const timeoutMinutes = props.timeoutMinutes ?? 60;
-    validate(props, { pollIntervalSeconds, maxPolls, verifyIntervalSeconds, maxVerifyPolls, taskTimeoutSeconds, timeoutMinutes });
+    const tunables = workflowTunables(props);
+    this.tunables = tunables;
+    this.budget = workflowBudget(tunables);
+    this.node.addValidation({ validate: () => validateWorkflowProps(props, tunables, this.budget) });
+    // An invalid tunable fails the synth (above); its default stands in so the state machine can be built.
+    const { pollIntervalSeconds, maxPolls, verifyIntervalSeconds, maxVerifyPolls, timeoutMinutes } = buildableTunables(tunables);
 
     const stack = Stack.of(this);
     // toJsonString keeps tokens (e.g. an ARN built with the stack's account) resolvable.
-    const environment = { DR_CONFIG: stack.toJsonString(props.config), DR_RESOURCES: stack.toJsonString(props.resources) };
+    const environment = { DR_CONFIG: stack.toJsonString(compactConfig(props.config)), DR_RESOURCES: stack.toJsonString(props.resources) };
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    const functions = Object.fromEntries(
-      FAILOVER_STEPS.map((step) => [step, this.stepFunction(step, environment, taskTimeoutSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS, retention)]),
-    ) as Record<FailoverStep, NodejsFunction>;
+    const functions = Object.fromEntries(FAILOVER_STEPS.map((step) => [step, this.stepFunction(step, props.stateMachineName, environment, retention)])) as Record<
+      FailoverStep,
+      NodejsFunction
+    >;
     this.functions = functions;
     this.grantStepPermissions(props, functions);
 
     // resultPath keeps the request and the earlier results in the state; without one (announce)
     // the step's result replaces the state and becomes the execution's output.
-    const task = (step: FailoverStep, stateName: string, resultPath?: string) =>
-      new tasks.LambdaInvoke(this, stateName, {
+    const task = (step: FailoverStep) => {
+      const spec = stepSpec(step);
+      const invoke = new tasks.LambdaInvoke(this, spec.stateName, {
         lambdaFunction: functions[step],
         payloadResponseOnly: true,
-        ...(resultPath !== undefined && { resultPath }),
-        taskTimeout: sfn.Timeout.duration(Duration.seconds(taskTimeoutSeconds)),
-      })
-        .addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4, maxDelay: Duration.seconds(20), jitterStrategy: sfn.JitterType.FULL })
-        .addRetry({ errors: TIMEOUT_ERRORS, interval: Duration.seconds(1), maxAttempts: 1 });
+        retryOnServiceExceptions: false,
+        ...(spec.resultPath !== undefined && { resultPath: spec.resultPath }),
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(spec.taskTimeoutSeconds)),
+      });
+      const { transientRetries, timeoutRetries, intervalSeconds } = spec.retry;
+      if (transientRetries > 0) {
+        invoke.addRetry({
+          errors: TRANSIENT_ERRORS,
+          interval: Duration.seconds(intervalSeconds),
+          backoffRate: 2,
+          maxAttempts: transientRetries,
+          maxDelay: Duration.seconds(MAX_RETRY_DELAY_SECONDS),
+          jitterStrategy: sfn.JitterType.FULL,
+        });
+      }
+      if (timeoutRetries > 0) invoke.addRetry({ errors: TIMEOUT_ERRORS, interval: Duration.seconds(intervalSeconds), maxAttempts: timeoutRetries });
+      return invoke.addRetry({ errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: LAMBDA_SERVICE_RETRIES });
+    };
 
     // Failure path: report, then fail with the reported error and cause.
     const halted = new sfn.Fail(this, 'Halted', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const reportHalt = task('report-halt', 'Report halt', '$.error').addCatch(halted, { resultPath: '$.reportFailure' }).next(halted);
+    const reportHalt = task('report-halt').addCatch(halted, { resultPath: '$.reportFailure' }).next(halted);
     const haltOnError = { resultPath: '$.error' };
 
-    const announce = task('announce', 'Announce').addCatch(reportHalt, haltOnError);
+    // After the traffic shift: best effort, the run succeeds with what it verified.
+    const announce = task('announce').addCatch(
+      new sfn.Pass(this, 'Not announced', {
+        parameters: {
+          'app.$': '$.app',
+          'generation.$': '$.generation',
+          'executionName.$': '$.executionName',
+          'from.$': '$.from',
+          'target.$': '$.target',
+          'promotion.$': '$.promotion',
+          'traffic.$': '$.traffic',
+          'config.$': '$.config',
+          'fence.$': '$.fence',
+          'verify.$': '$.verify',
+          announced: false,
+          note: 'the failover completed; the announce step failed, so DR Failover Completed was not published and this summary is partial',
+          'announceFailure.$': '$.announceFailure',
+        },
+      }),
+      { resultPath: '$.announceFailure' },
+    );
 
-    const verify = task('verify-recovery', 'Verify recovery', '$.verify');
+    const verify = task('verify-recovery');
     const notVerified = new sfn.Pass(this, 'Recovery not verified', {
       parameters: { verified: false, reason: 'recovery could not be checked (verify-recovery failed)', 'failure.$': '$.verify' },
       resultPath: '$.verify',
@@ -193,26 +288,32 @@ export class FailoverWorkflow extends Construct {
         .otherwise(new sfn.Wait(this, 'Wait for recovery', { time: sfn.WaitTime.duration(Duration.seconds(verifyIntervalSeconds)) }).next(verify)),
     );
 
-    const updateConfig = task('update-config', 'Update config', '$.config').addCatch(reportHalt, haltOnError);
-    updateConfig.next(verify);
+    const fence = task('fence-old-region')
+      .addCatch(new sfn.Pass(this, 'Fence skipped', { parameters: { fenced: false, 'failure.$': '$.fence' }, resultPath: '$.fence' }).next(verify), {
+        resultPath: '$.fence',
+      });
+    fence.next(verify);
 
-    const shiftTraffic = task('shift-traffic', 'Shift traffic', '$.traffic')
+    const updateConfig = task('update-config').addCatch(reportHalt, haltOnError);
+    updateConfig.next(fence);
+
+    const shiftTraffic = task('shift-traffic')
       .addCatch(
         new sfn.Pass(this, 'Traffic relies on health checks', {
           parameters: {
             shifted: false,
             relyingOnHealthChecks: true,
-            reason: 'traffic relying on health checks: the Route 53 control plane stayed unreachable after retries',
+            reason: 'traffic relying on health checks: the Route 53 control plane did not answer within its deadline',
             'failure.$': '$.traffic',
           },
           resultPath: '$.traffic',
         }).next(updateConfig),
-        { errors: [...TRANSIENT_ERRORS, ...TIMEOUT_ERRORS], resultPath: '$.traffic' },
+        { errors: CONTROL_PLANE_DOWN_ERRORS, resultPath: '$.traffic' },
       )
       .addCatch(reportHalt, haltOnError);
     shiftTraffic.next(updateConfig);
 
-    const checkWriter = task('check-writer', 'Check writer', '$.writer').addCatch(reportHalt, haltOnError);
+    const checkWriter = task('check-writer').addCatch(reportHalt, haltOnError);
     checkWriter.next(
       new sfn.Choice(this, 'Writer promoted?')
         .when(sfn.Condition.booleanEquals('$.writer.isWriter', true), shiftTraffic)
@@ -234,19 +335,11 @@ export class FailoverWorkflow extends Construct {
         .otherwise(new sfn.Wait(this, 'Wait for writer', { time: sfn.WaitTime.duration(Duration.seconds(pollIntervalSeconds)) }).next(checkWriter)),
     );
 
-    const promote = task('promote-database', 'Promote database', '$.promotion').addCatch(reportHalt, haltOnError);
+    const promote = task('promote-database').addCatch(reportHalt, haltOnError);
     promote.next(checkWriter);
 
-    const fence = task('fence-old-region', 'Fence old region', '$.fence')
-      .addCatch(
-        new sfn.Pass(this, 'Fence skipped', { parameters: { fenced: false, 'failure.$': '$.fence' }, resultPath: '$.fence' }).next(promote),
-        { errors: BEST_EFFORT_ERRORS, resultPath: '$.fence' },
-      )
-      .addCatch(reportHalt, haltOnError);
-    fence.next(promote);
-
-    const preflight = task('preflight', 'Preflight', '$.preflight').addCatch(reportHalt, haltOnError);
-    preflight.next(fence);
+    const preflight = task('preflight').addCatch(reportHalt, haltOnError);
+    preflight.next(promote);
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -271,7 +364,8 @@ export class FailoverWorkflow extends Construct {
     }
   }
 
-  private stepFunction(step: FailoverStep, environment: Record<string, string>, timeoutSeconds: number, retention: logs.RetentionDays): NodejsFunction {
+  private stepFunction(step: FailoverStep, stateMachineName: string, environment: Record<string, string>, retention: logs.RetentionDays): NodejsFunction {
+    const spec = stepSpec(step);
     const id = step.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase());
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -280,7 +374,8 @@ export class FailoverWorkflow extends Construct {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention });
     logGroup.grantWrite(role);
     return new NodejsFunction(this, `${id}Function`, {
-      entry: path.join(PROJECT_ROOT, 'handlers', 'steps', `${step}.handler.ts`),
+      functionName: stepFunctionNameOf(stateMachineName, step),
+      entry: path.join(PROJECT_ROOT, spec.handler),
       // Explicit, so synthesis works from any working directory (the drill synthesizes in-process).
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
@@ -288,7 +383,7 @@ export class FailoverWorkflow extends Construct {
       runtime: STEP_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.seconds(timeoutSeconds),
+      timeout: Duration.seconds(spec.taskTimeoutSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS),
       role,
       logGroup,
       description: `DR failover step: ${step}`,
@@ -312,13 +407,17 @@ export class FailoverWorkflow extends Construct {
       fn[step].addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
 
     const describe = ['rds:DescribeGlobalClusters'];
+    // DescribeDBClusters: the target cluster's own status, read beside the global cluster's.
+    const describeCluster = ['rds:DescribeDBClusters'];
     allow('preflight', describe, [globalClusterArn]);
+    allow('preflight', describeCluster, clusterArns);
     // GetMetricData supports no resource-level permissions.
     allow('preflight', ['cloudwatch:GetMetricData'], ['*']);
     allow('preflight', ['route53:GetHealthCheckStatus'], healthCheckArns);
     allow('fence-old-region', ['ssm:GetParameters', 'ssm:PutParameter'], parameterArns);
-    allow('promote-database', [...describe, 'rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'], [globalClusterArn, ...clusterArns]);
+    allow('promote-database', [...describe, ...describeCluster, 'rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'], [globalClusterArn, ...clusterArns]);
     allow('check-writer', describe, [globalClusterArn]);
+    allow('check-writer', describeCluster, clusterArns);
     allow('shift-traffic', ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'], [hostedZoneArn]);
     allow('shift-traffic', ['route53:GetChange'], [`arn:${partition}:route53:::change/*`]);
     allow('update-config', ['ssm:GetParameters', 'ssm:PutParameter'], parameterArns);
@@ -339,41 +438,93 @@ export class FailoverWorkflow extends Construct {
   }
 }
 
-interface Tunables {
-  readonly pollIntervalSeconds: number;
-  readonly maxPolls: number;
-  readonly verifyIntervalSeconds: number;
-  readonly maxVerifyPolls: number;
-  readonly taskTimeoutSeconds: number;
-  readonly timeoutMinutes: number;
+/** One line of the run's worst case. */
+export interface BudgetItem {
+  readonly name: string;
+  readonly seconds: number;
 }
 
-/** Validate at synth, with messages that say what to change. */
-function validate(props: FailoverWorkflowProps, t: Tunables): void {
+/** The run's worst case, item by item, against its timeout. */
+export interface WorkflowBudget {
+  readonly worstCaseSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly items: readonly BudgetItem[];
+}
+
+/**
+ * Worst case of one Task: its timeout once per attempt (the first, and every retry of every
+ * Retry rule: transient, timeout, Lambda service errors) plus the waits between retries.
+ */
+export function taskWorstSeconds(step: FailoverStep): number {
+  const { taskTimeoutSeconds, retry } = stepSpec(step);
+  const attempts = 1 + retry.transientRetries + retry.timeoutRetries + LAMBDA_SERVICE_RETRIES;
+  const waits =
+    retryWaitSeconds(retry, retry.transientRetries) +
+    retry.timeoutRetries * retry.intervalSeconds +
+    retryWaitSeconds({ ...retry, intervalSeconds: 1 }, LAMBDA_SERVICE_RETRIES);
+  return taskTimeoutSeconds * attempts + waits;
+}
+
+/**
+ * The longest a run can take before Step Functions' own timeout: every step once at its Task's
+ * worst case, check-writer and verify-recovery as many times as they may poll with their Wait
+ * states between, and report-halt on top (a halt after the last halting step). Counted at synth
+ * against `timeoutMinutes`, so the run's timeout is never what ends a run that is still working.
+ */
+export function workflowBudget(t: WorkflowTunables): WorkflowBudget {
+  const items: BudgetItem[] = [];
+  for (const step of FAILOVER_STEPS) {
+    if (step === 'check-writer') {
+      items.push({ name: `check-writer: ${t.maxPolls} polls × (task ${taskWorstSeconds(step)} s + wait ${t.pollIntervalSeconds} s)`, seconds: t.maxPolls * (taskWorstSeconds(step) + t.pollIntervalSeconds) });
+    } else if (step === 'verify-recovery') {
+      items.push({
+        name: `verify-recovery: ${t.maxVerifyPolls} checks × (task ${taskWorstSeconds(step)} s + wait ${t.verifyIntervalSeconds} s)`,
+        seconds: t.maxVerifyPolls * (taskWorstSeconds(step) + t.verifyIntervalSeconds),
+      });
+    } else {
+      items.push({ name: `${step}: task ${STEP_REGISTRY[step].taskTimeoutSeconds} s × attempts + retry waits`, seconds: taskWorstSeconds(step) });
+    }
+  }
+  return { worstCaseSeconds: items.reduce((sum, item) => sum + item.seconds, 0), timeoutSeconds: t.timeoutMinutes * 60, items };
+}
+
+/**
+ * The longest function name Lambda accepts.
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html#lambda-CreateFunction-request-FunctionName
+ */
+const MAX_FUNCTION_NAME_LENGTH = 64;
+
+/** Synth-time checks of {@link FailoverWorkflowProps}: each message says what to change. */
+export function validateWorkflowProps(props: FailoverWorkflowProps, t: WorkflowTunables, budget: WorkflowBudget): string[] {
   const errors: string[] = [];
-  const whole = (name: keyof Tunables, min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const whole = (name: keyof WorkflowTunables, min: number, max = Number.MAX_SAFE_INTEGER) => {
     if (!Number.isInteger(t[name]) || t[name] < min || t[name] > max) errors.push(`${name} must be a whole number from ${min} to ${max}, got ${t[name]}`);
   };
   whole('pollIntervalSeconds', 1);
   whole('maxPolls', 1);
   whole('verifyIntervalSeconds', 1);
   whole('maxVerifyPolls', 1);
-  whole('taskTimeoutSeconds', 30, 900 - FUNCTION_TIMEOUT_MARGIN_SECONDS); // Lambda runs at most 900 s
   whole('timeoutMinutes', 1);
-  const pollingSeconds = t.maxPolls * t.pollIntervalSeconds + t.maxVerifyPolls * t.verifyIntervalSeconds;
-  if (errors.length === 0 && pollingSeconds >= t.timeoutMinutes * 60) {
+  if (errors.length === 0 && budget.worstCaseSeconds > budget.timeoutSeconds) {
+    const largest = [...budget.items].sort((a, b) => b.seconds - a.seconds).slice(0, 2);
     errors.push(
-      `timeoutMinutes (${t.timeoutMinutes}) leaves no time for the steps: polling alone may take ${pollingSeconds} s; raise timeoutMinutes or lower maxPolls/maxVerifyPolls`,
+      `timeoutMinutes (${t.timeoutMinutes}) is shorter than the run's worst case of ${budget.worstCaseSeconds} s ` +
+        `(every task's timeout × attempts, retry waits and polls; largest: ${largest.map((i) => `${i.name} = ${i.seconds} s`).join(', ')}); ` +
+        'raise timeoutMinutes, or lower maxPolls/maxVerifyPolls or the poll intervals',
     );
+  }
+  const longest = stepFunctionNameOf(props.stateMachineName, [...FAILOVER_STEPS].sort((a, b) => b.length - a.length)[0]!);
+  if (longest.length > MAX_FUNCTION_NAME_LENGTH) {
+    errors.push(`the step function name "${longest}" is longer than Lambda's ${MAX_FUNCTION_NAME_LENGTH} characters; shorten the state machine name (config.app or envName)`);
   }
   const parsed = parseResources(withPseudoParameters(props.resources));
   if (!parsed.ok) errors.push(...parsed.errors);
   else errors.push(...missingRegions(parsed.resources, props.config.regions));
-  const environmentBytes = Buffer.byteLength(JSON.stringify(props.config)) + Buffer.byteLength(JSON.stringify(props.resources)) + 64;
+  const environmentBytes = Buffer.byteLength(JSON.stringify(compactConfig(props.config))) + Buffer.byteLength(JSON.stringify(props.resources)) + 64;
   if (environmentBytes > MAX_ENVIRONMENT_BYTES) {
     errors.push(`config and resources take ${environmentBytes} bytes of environment, over Lambda's ${MAX_ENVIRONMENT_BYTES}; shorten alarm names or drop unused signals`);
   }
-  if (errors.length > 0) throw new Error(`FailoverWorkflow: ${errors.join('; ')}`);
+  return errors;
 }
 
 /** The resources with the stack's pseudo-parameter tokens (account, partition, region) as sample values, for validation. */

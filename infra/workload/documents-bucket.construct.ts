@@ -1,8 +1,11 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import type { Region } from '../../domain/config';
+import { awsCustomResourceExecution } from './aws-custom-resource';
 
 /** A bucket the documents bucket replicates into: its deterministic name and its region. */
 export interface ReplicaDestination {
@@ -31,7 +34,10 @@ export const GLACIER_AFTER_DAYS = 90;
  * The payment documents bucket of one region: versioned, SSE-S3 encrypted, TLS-only, public access
  * blocked, server access logs to a sibling bucket, current and noncurrent versions to Glacier after
  * 90 days. In the primary region it replicates to each standby's bucket with S3 Cross-Region
- * Replication (a replication role and one rule per destination); both sides must be versioned.
+ * Replication (a replication role and one rule per destination, replica modification sync on);
+ * both sides must be versioned. Each standby replicates back into the primary with
+ * {@link ReplicationBack}, so documents written in a standby after a failover are in the primary
+ * when traffic fails back.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-how-setup.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
@@ -93,6 +99,9 @@ export class DocumentsBucket extends Construct {
               id: `replicate-to-${region}`,
               priority: index,
               deleteMarkerReplication: true,
+              // Replica modification sync: changes made to replicas in a standby (after a
+              // failover) flow back here too, alongside the standby's own replication rule.
+              replicaModifications: true,
               filter: {},
               destination: bucket,
             }))
@@ -103,6 +112,89 @@ export class DocumentsBucket extends Construct {
     // destination: object-level actions need `<bucket-arn>/*`, there is no narrower resource.
     for (const objects of [this.bucket, ...destinations.map(({ bucket }) => bucket)].map((bucket) => bucket.arnForObjects('*'))) {
       Validations.of(this.bucket).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(objects))}]`,
+        reason: 'S3 replication reads and writes object versions, so its role needs every object of the source and destination buckets (bucket-arn/*), as AWS documents.',
+      });
+    }
+  }
+}
+
+/** Props of {@link ReplicationBack}. */
+export interface ReplicationBackProps {
+  /** The standby bucket that replicates (in this stack's region; created by its storage stack). */
+  readonly sourceBucketName: string;
+  /** The primary region's bucket it replicates into. */
+  readonly destination: ReplicaDestination;
+}
+
+/**
+ * Two-way replication's second half: the standby bucket replicates every new object version,
+ * delete marker and replica modification into the primary bucket.
+ *
+ * It cannot be a property of the standby's `AWS::S3::Bucket`: S3 refuses a replication rule whose
+ * destination bucket does not exist, and the primary bucket is created after the standby's (its
+ * own rules point at the standby). So the rule is put by a custom resource (`PutBucketReplication`
+ * on create and update, `DeleteBucketReplication` on delete) in a stack deployed after both
+ * buckets exist, with its own replication role.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-for-metadata-changes.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-walkthrough-2.html (two-way replication)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketReplication.html
+ */
+export class ReplicationBack extends Construct {
+  readonly role: iam.Role;
+  readonly resource: cr.AwsCustomResource;
+
+  constructor(scope: Construct, id: string, props: ReplicationBackProps) {
+    super(scope, id);
+    const source = s3.Bucket.fromBucketName(this, 'Source', props.sourceBucketName);
+    const destination = s3.Bucket.fromBucketAttributes(this, 'Destination', { bucketName: props.destination.bucketName, region: props.destination.region });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
+      description: `replicates ${props.sourceBucketName} back into ${props.destination.bucketName}`,
+    });
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [source.bucketArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+        resources: [source.arnForObjects('*')],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [destination.arnForObjects('*')] }),
+    );
+
+    const rule = {
+      ID: `replicate-to-${props.destination.region}`,
+      Priority: 0,
+      Status: 'Enabled',
+      Filter: {},
+      DeleteMarkerReplication: { Status: 'Enabled' },
+      SourceSelectionCriteria: { ReplicaModifications: { Status: 'Enabled' } },
+      Destination: { Bucket: destination.bucketArn },
+    };
+    const put = {
+      service: 'S3',
+      action: 'putBucketReplication',
+      parameters: { Bucket: props.sourceBucketName, ReplicationConfiguration: { Role: this.role.roleArn, Rules: [rule] } },
+      physicalResourceId: cr.PhysicalResourceId.of(`${props.sourceBucketName}-replication`),
+    };
+    this.resource = new cr.AwsCustomResource(this, 'Resource', {
+      ...awsCustomResourceExecution(this),
+      resourceType: 'Custom::BucketReplication',
+      onCreate: put,
+      onUpdate: put,
+      onDelete: { service: 'S3', action: 'deleteBucketReplication', parameters: { Bucket: props.sourceBucketName } },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['s3:PutReplicationConfiguration', 's3:GetReplicationConfiguration'], resources: [source.bucketArn] }),
+        new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.role.roleArn] }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+
+    for (const objects of [source, destination].map((bucket) => bucket.arnForObjects('*'))) {
+      Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(objects))}]`,
         reason: 'S3 replication reads and writes object versions, so its role needs every object of the source and destination buckets (bucket-arn/*), as AWS documents.',
       });

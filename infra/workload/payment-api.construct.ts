@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -33,9 +33,20 @@ export interface PaymentApiProps {
 }
 
 /**
+ * What API Gateway requires of the `Authorization` header before it invokes the authorizer: the
+ * bearer scheme and a compact JWS. A request without it is answered 401 by API Gateway alone.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization.html
+ */
+export const AUTHORIZATION_HEADER_PATTERN = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
+
+/** How long API Gateway reuses an authorizer decision for the same token. */
+export const AUTHORIZER_CACHE_SECONDS = 300;
+
+/**
  * An API Gateway model schema (JSON Schema draft 4) generated from the handler's own zod schema,
- * so API Gateway and the function can never disagree on what a valid body is. Refinements zod
- * cannot express in JSON Schema (at most two decimals, blank after trim) stay in the function.
+ * so API Gateway and the function can never disagree on what a valid body is: lengths, patterns,
+ * enums and `additionalProperties: false` reach the model. Rules JSON Schema cannot express (the
+ * currency's decimals, the configured maximum, SNS's character set) stay in the function.
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html
  */
 export function modelSchemaOf(schema: z.ZodType): apigateway.JsonSchema {
@@ -47,9 +58,15 @@ export function modelSchemaOf(schema: z.ZodType): apigateway.JsonSchema {
 /**
  * One region's REST API (regional endpoint, stage `prod`):
  *
- * - `POST /payment/validate|process|notify`, IAM-authorised, each with a request model and a
- *   validator (`process` also requires the `Idempotency-Key` header). Validation failures answer
- *   400 with API Gateway's list of what is wrong.
+ * - `POST /payment/validate|process|notify`, authorized by the Lambda TOKEN authorizer (`Authorization:
+ *   Bearer <API token>`, one token valid in every region; see `handlers/payments/api-token.ts`),
+ *   each with a request model carrying every limit JSON Schema can express (lengths, patterns,
+ *   enums, no unknown fields) and a validator (`process` also requires the `Idempotency-Key`
+ *   header). Validation failures answer 400 with API Gateway's list of what is wrong. IAM (SigV4)
+ *   is not used: its signature's credential scope names the region, so a request signed for one
+ *   region is refused by the other behind the same name, and the API Gateway developer guide
+ *   documents SigV4 for IAM authorization of REST APIs but not the multi-Region SigV4a (undocumented
+ *   behaviour is nothing a failover should depend on).
  * - `GET /health`, unauthenticated (Route 53 health checkers cannot sign requests): 200 only when
  *   the region can serve (database reachable, not fenced).
  * - Stage throttling 10,000 rps / burst 5,000, JSON access logs, execution logs at ERROR.
@@ -58,6 +75,9 @@ export function modelSchemaOf(schema: z.ZodType): apigateway.JsonSchema {
  * - A regional WAF web ACL with the AWS common and known-bad-inputs rule groups.
  *
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html (IAM authorization signs with SigV4)
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html (SigV4 and SigV4a)
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-regional-api-custom-domain-create.html
  * @see https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html
@@ -65,6 +85,7 @@ export function modelSchemaOf(schema: z.ZodType): apigateway.JsonSchema {
 export class PaymentApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly accessLogs: logs.LogGroup;
+  readonly authorizer: apigateway.TokenAuthorizer;
 
   constructor(scope: Construct, id: string, props: PaymentApiProps) {
     super(scope, id);
@@ -131,9 +152,21 @@ export class PaymentApi extends Construct {
       schema: modelSchemaOf(notificationSchema),
     });
 
+    this.authorizer = new apigateway.TokenAuthorizer(this, 'TokenAuthorizer', {
+      authorizerName: `${apiName}-token`,
+      handler: props.functions.authorizer,
+      identitySource: apigateway.IdentitySource.header('Authorization'),
+      validationRegex: AUTHORIZATION_HEADER_PATTERN,
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+    });
+
     const payment = this.api.root.addResource('payment');
     const post = (path: string, fn: lambda.IFunction, options: apigateway.MethodOptions) =>
-      payment.addResource(path).addMethod('POST', new apigateway.LambdaIntegration(fn), { authorizationType: apigateway.AuthorizationType.IAM, ...options });
+      payment.addResource(path).addMethod('POST', new apigateway.LambdaIntegration(fn), {
+        authorizationType: apigateway.AuthorizationType.CUSTOM,
+        authorizer: this.authorizer,
+        ...options,
+      });
     post('validate', props.functions['validate-payment'], { requestModels: { 'application/json': paymentModel }, requestValidator: bodyValidator });
     post('process', props.functions['process-payment'], {
       requestModels: { 'application/json': paymentModel },
@@ -154,7 +187,9 @@ export class PaymentApi extends Construct {
     for (const method of this.api.methods.filter((candidate) => candidate !== health)) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
-        reason: 'The payment methods use IAM (SigV4) authorization: callers are backend services with IAM roles, not Cognito users.',
+        reason:
+          'The payment methods use a Lambda token authorizer: callers are backend services holding an API token valid in every region; ' +
+          'a Cognito user pool is regional and would be one more thing the failed region takes down.',
       });
     }
 

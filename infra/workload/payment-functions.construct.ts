@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -11,7 +12,7 @@ import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 
 /** The payment functions, by the name of their entry file (`<name>.handler.ts`). */
-export const PAYMENT_FUNCTIONS = ['validate-payment', 'process-payment', 'notify', 'health'] as const;
+export const PAYMENT_FUNCTIONS = ['validate-payment', 'process-payment', 'notify', 'health', 'authorizer'] as const;
 export type PaymentFunctionName = (typeof PAYMENT_FUNCTIONS)[number];
 
 /**
@@ -60,13 +61,19 @@ export interface PaymentFunctionsProps {
   readonly parameterPrefix: string;
   /** CloudWatch namespace of the functions' own metrics (Powertools). */
   readonly metricsNamespace: string;
-  /** This region's replica of the sessions table. */
-  readonly sessionsTable: dynamodb.ITableV2;
+  /** This region's replica of the payments table (multi-Region strongly consistent). */
+  readonly paymentsTable: dynamodb.ITableV2;
+  /** Largest amount of one payment, in major units (`MAX_PAYMENT_AMOUNT`). */
+  readonly maxPaymentAmount: number;
   /** `<prefix>/active-region` and `<prefix>/fenced` in this region. */
   readonly activeRegionParameter: ssm.IStringParameter;
   readonly fencedParameter: ssm.IStringParameter;
-  /** Database host `/health` probes over TCP (this region's cluster endpoint). */
+  /** Database host `/health` probes over TCP: this region's cluster *reader* endpoint. */
   readonly databaseEndpoint: string;
+  /** Name of the API token key secret (this region's replica is read by the authorizer). */
+  readonly tokenSecretName: string;
+  /** The audience every API token must carry: the public API name, the same in every region. */
+  readonly tokenAudience: string;
   readonly databasePort: number;
   /** VPC and security group of `/health`, which must reach the database security group. */
   readonly vpc: ec2.IVpc;
@@ -77,14 +84,17 @@ export interface PaymentFunctionsProps {
 
 /**
  * The payment Lambda functions of one region (code in `handlers/payments/`), each with its own log
- * group and least-privilege role, plus the notifications topic `notify` publishes to:
+ * group and its own least-privilege role (no AWS managed policy: each role writes only its own log
+ * group), plus the notifications topic `notify` publishes to:
  *
  * - `validate-payment`: no AWS access.
  * - `process-payment`: reads `active-region`/`fenced` (refuses writes unless active and not fenced),
- *   puts and gets items in this region's sessions replica.
+ *   puts and gets items in this region's payments replica.
  * - `notify`: publishes to the topic.
  * - `health`: in the private subnets with the app security group, reads `fenced` through the SSM
- *   endpoint and opens a TCP connection to the database.
+ *   endpoint and opens a TCP connection to the database's reader endpoint.
+ * - `authorizer`: reads the API token key (this region's replica of the secret) through Parameter
+ *   Store's Secrets Manager reference.
  *
  * Bundled locally by esbuild for arm64 with {@link PAYMENT_BUNDLING}: minified, ES modules
  * preferred, the AWS SDK v3 taken from the Lambda runtime.
@@ -114,6 +124,18 @@ export class PaymentFunctions extends Construct {
 
     const make = (name: PaymentFunctionName, extra: Partial<nodejs.NodejsFunctionProps>, environment: Record<string, string> = {}) => {
       const functionName = this.functionNames[name];
+      // Its own role, without AWSLambdaBasicExecutionRole (log writes on every log group): it may
+      // write only its own log group; each grant below adds what the function calls.
+      const logGroup = new logs.LogGroup(this, `${name}-logs`, {
+        logGroupName: `/aws/lambda/${functionName}`,
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: props.removalPolicy,
+      });
+      const role = new iam.Role(this, `${name}-role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `${functionName}: writes its own log group, calls only what it is granted`,
+      });
+      logGroup.grantWrite(role);
       const fn = new nodejs.NodejsFunction(this, name, {
         functionName,
         entry: join(props.entryDir, `${name}.handler.ts`),
@@ -125,11 +147,8 @@ export class PaymentFunctions extends Construct {
         architecture: lambda.Architecture.ARM_64,
         memorySize: 512,
         timeout: Duration.seconds(10),
-        logGroup: new logs.LogGroup(this, `${name}-logs`, {
-          logGroupName: `/aws/lambda/${functionName}`,
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy: props.removalPolicy,
-        }),
+        role,
+        logGroup,
         environment: {
           POWERTOOLS_SERVICE_NAME: name,
           POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
@@ -138,10 +157,6 @@ export class PaymentFunctions extends Construct {
         },
         bundling: PAYMENT_BUNDLING,
         ...extra,
-      });
-      Validations.of(fn).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'AWS managed policy that only lets the function write its own CloudWatch Logs; kept so AWS maintains it.',
       });
       return fn;
     };
@@ -154,25 +169,64 @@ export class PaymentFunctions extends Construct {
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         securityGroups: [props.appSecurityGroup],
       },
-      { DB_ENDPOINT: props.databaseEndpoint, DB_PORT: String(props.databasePort) },
+      { DB_READER_ENDPOINT: props.databaseEndpoint, DB_PORT: String(props.databasePort) },
     );
-    Validations.of(health).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      reason: 'AWS managed policy Lambda needs to create the network interfaces of an in-VPC function; kept so AWS maintains it.',
+    // What Lambda needs to manage the network interfaces of an in-VPC function: the EC2 half of
+    // AWSLambdaVPCAccessExecutionRole, without its log writes on every log group.
+    // DescribeNetworkInterfaces works only on "*"; Lambda creates the interfaces with generated ids.
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html
+    health.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(health.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Lambda manages the network interfaces of an in-VPC function with the execution role: ec2:DescribeNetworkInterfaces works only on "*" and the interfaces get generated ids (the EC2 statement of AWSLambdaVPCAccessExecutionRole, without its log writes).',
     });
 
+    const maxPaymentAmount = { MAX_PAYMENT_AMOUNT: String(props.maxPaymentAmount) };
+    const authorizer = make('authorizer', { timeout: Duration.seconds(5) }, { TOKEN_SECRET_ID: props.tokenSecretName, TOKEN_AUDIENCE: props.tokenAudience });
     this.functions = {
-      'validate-payment': make('validate-payment', {}),
-      'process-payment': make('process-payment', {}, { SESSIONS_TABLE: props.sessionsTable.tableName }),
+      'validate-payment': make('validate-payment', {}, maxPaymentAmount),
+      'process-payment': make('process-payment', {}, { PAYMENTS_TABLE: props.paymentsTable.tableName, ...maxPaymentAmount }),
       notify: make('notify', {}, { TOPIC_ARN: this.topic.topicArn }),
       health,
+      authorizer,
     };
 
     const processPayment = this.functions['process-payment'];
     props.activeRegionParameter.grantRead(processPayment);
     props.fencedParameter.grantRead(processPayment);
-    props.sessionsTable.grant(processPayment, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    props.paymentsTable.grant(processPayment, 'dynamodb:PutItem', 'dynamodb:GetItem');
     this.topic.grantPublish(this.functions.notify);
     props.fencedParameter.grantRead(health);
+
+    // GetParameter on the Secrets Manager reference needs both the parameter-side and the
+    // secret-side permission; the replica's ARN ends in the same random suffix, hence `-??????`.
+    // https://docs.aws.amazon.com/systems-manager/latest/userguide/integration-ps-secretsmanager.html
+    const stack = Stack.of(this);
+    authorizer.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `aws/reference/secretsmanager/${props.tokenSecretName}` })],
+      }),
+    );
+    const secretArn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${props.tokenSecretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    authorizer.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+    Validations.of(authorizer).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${stack.region}:<AWS::AccountId>:secret:${props.tokenSecretName}-??????]`,
+      reason: 'Secrets Manager appends six random characters to a secret ARN; the wildcard stands for exactly that suffix of the one key secret.',
+    });
   }
 }

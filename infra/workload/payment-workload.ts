@@ -21,6 +21,13 @@ export interface PaymentWorkload {
   readonly routing: WorkloadRoutingStack;
   /** Every stack above, in deployment order. */
   readonly stacks: readonly Stack[];
+  /**
+   * Each region's own API stage URL (`https://<id>.execute-api.<region>.amazonaws.com/prod/`), a
+   * token of that region's service stack: a stack in another region that reads it gets a CDK
+   * cross-region reference (`crossRegionReferences: true` on the reading stack). `<url>health` is
+   * the unauthenticated readiness probe.
+   */
+  readonly regionalApiUrls: Readonly<Record<Region, string>>;
   /** The controller's signal list: every workload alarm, by the name it is created with. */
   readonly signals: readonly SignalConfig[];
 }
@@ -33,7 +40,9 @@ export interface PaymentWorkload {
  * and a routing stack (health checks, weighted records, health-check alarms).
  *
  * Deployment order, enforced with stack dependencies: DNS → primary data → standby data;
- * standby storage → primary storage; data + storage + DNS → service; services → routing.
+ * standby storage → primary storage; data + storage + DNS → service (a standby's service also
+ * after the primary storage: it turns on replication back into the primary bucket); services →
+ * routing.
  * Stack names: `<app>-<envName>-<region>-{data,storage,service}`, `<app>-<envName>-{dns,routing}`.
  */
 export function addPaymentWorkload(app: App, props: PaymentWorkloadProps): PaymentWorkload {
@@ -80,12 +89,16 @@ export function addPaymentWorkload(app: App, props: PaymentWorkloadProps): Payme
         data: data[region] as WorkloadDataStack,
         hostedZone: dns.hostedZone,
         documentsBucketName: config.documentsBucketName(region, regionStorage.account),
+        globalWriterEndpoint: (primaryData as WorkloadDataStack).database.globalWriterEndpoint as string,
         env: env(region),
         description: description(`payment functions, API, parameters, alarms and dashboard in ${region}`),
       }),
     );
     service.addStackDependency(regionStorage, 'publishes the documents bucket name');
-    service.addStackDependency(primaryData, 'uses the sessions table replica the primary creates');
+    service.addStackDependency(primaryData, 'uses the table replicas, the global writer endpoint and the API token key the primary creates');
+    if (region !== config.primaryRegion) {
+      service.addStackDependency(primaryStorage, 'replicates its documents bucket back into the primary bucket, which must exist first');
+    }
     services[region] = service;
   }
 
@@ -107,6 +120,7 @@ export function addPaymentWorkload(app: App, props: PaymentWorkloadProps): Payme
     storage,
     services,
     routing,
+    regionalApiUrls: Object.fromEntries(config.regions.map((region) => [region, (services[region] as WorkloadServiceStack).regionalApiUrl])),
     stacks: [dns, ...ordered(data), ...[...ordered(storage)].reverse(), ...ordered(services), routing],
     signals: workloadSignals({ app: config.app, envName: config.envName, regions: config.regions }),
   };

@@ -1,6 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { encryptedAlarmTopic } from '../controller/controller-alarms.construct';
 import { DEFAULT_POLICY, type Region, type SignalConfig } from '../../domain/config';
 import { PAYMENT_FUNCTIONS, type PaymentFunctionName } from './payment-functions.construct';
 
@@ -39,6 +42,27 @@ export function workloadSignals(naming: AlarmNaming): SignalConfig[] {
   ]);
 }
 
+/**
+ * Notify `topic` when `alarm` fires and when it clears. The topic must be in the alarm's own
+ * region: CloudWatch alarm actions cannot notify a topic of another region.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/APIReference/API_PutMetricAlarm.html (AlarmActions: an SNS topic ARN)
+ */
+export function notifyOnAlarmAndOk(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
+  alarm.addAlarmAction(new cwActions.SnsAction(topic));
+  alarm.addOkAction(new cwActions.SnsAction(topic));
+}
+
+/**
+ * The topic a workload stack's alarms notify: `topic` when given, else a new TLS-only topic
+ * `topicName` in the stack's region, encrypted with a rotated customer managed key CloudWatch may
+ * use (`encryptedAlarmTopic`), under `scope`'s child `AlarmTopic`. Subscribe to it to be paged.
+ */
+export function workloadAlarmTopic(scope: Construct, topicName: string, topic?: sns.ITopic): sns.ITopic {
+  return topic ?? encryptedAlarmTopic(new Construct(scope, 'AlarmTopic'), topicName);
+}
+
 /** Fraction of requests answered 5xx above which the API counts as failing (5 %). */
 export const API_5XX_RATE_THRESHOLD = 0.05;
 /** Percentage of invocations ending in a function error above which a function counts as failing. */
@@ -57,9 +81,12 @@ export interface RegionalAlarmsProps {
   readonly functionNames: Readonly<Record<PaymentFunctionName, string>>;
   /** Identifier of the region's Aurora member cluster. */
   readonly clusterIdentifier: string;
+  /** Topic (in this region) every alarm notifies on ALARM and on OK. */
+  readonly topic: sns.ITopic;
   /**
    * Replication lag above which the region is a bad failover target.
-   * @default - the controller's default RPO budget (`DEFAULT_POLICY.rpoBudgetSeconds`)
+   * @default - the controller's default RPO budget (`DEFAULT_POLICY.rpoBudgetSeconds`); the
+   *   workload passes its `rpoBudgetSeconds` (the policy the controller runs with)
    */
   readonly replicationLagThreshold?: Duration;
 }
@@ -69,7 +96,8 @@ export interface RegionalAlarmsProps {
  * (`5XXError` average = fraction of requests), each function's error rate (`Errors` /
  * `Invocations`), and Aurora global replication lag (`AuroraGlobalDBReplicationLag`, emitted by
  * secondary clusters; missing data, as on the writer, is not breaching). No traffic is not a
- * failure: missing data never alarms.
+ * failure: missing data never alarms. Each alarm notifies `topic` on ALARM and on OK: these alarms
+ * are the controller's evidence, and a region going bad is worth a page of its own.
  *
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
@@ -146,6 +174,7 @@ export class RegionalAlarms extends Construct {
     });
 
     this.alarms = [api5xx, ...lambdaErrors, replicationLag];
+    for (const alarm of this.alarms) notifyOnAlarmAndOk(alarm, props.topic);
   }
 }
 
@@ -157,6 +186,8 @@ export interface HealthCheckAlarmsProps {
   readonly naming: AlarmNaming;
   /** Region → id of the Route 53 health check probing that region's `/health`. */
   readonly healthCheckIds: Readonly<Record<Region, string>>;
+  /** Topic (in us-east-1, where these alarms live) every alarm notifies on ALARM and on OK. */
+  readonly topic: sns.ITopic;
 }
 
 /**
@@ -173,11 +204,12 @@ export class HealthCheckAlarms extends Construct {
   constructor(scope: Construct, id: string, props: HealthCheckAlarmsProps) {
     super(scope, id);
     const stackRegion = Stack.of(this).region;
-    if (stackRegion !== ROUTE53_METRICS_REGION) {
-      throw new Error(
-        `health-check alarms must be created in a ${ROUTE53_METRICS_REGION} stack (Route 53 publishes HealthCheckStatus only there), got region '${stackRegion}'`,
-      );
-    }
+    this.node.addValidation({
+      validate: () =>
+        stackRegion === ROUTE53_METRICS_REGION
+          ? []
+          : [`health-check alarms must be created in a ${ROUTE53_METRICS_REGION} stack (Route 53 publishes HealthCheckStatus only there), got region '${stackRegion}'`],
+    });
     this.alarms = Object.entries(props.healthCheckIds).map(
       ([region, healthCheckId]) =>
         new cloudwatch.Alarm(this, `HealthCheck-${region}`, {
@@ -196,5 +228,6 @@ export class HealthCheckAlarms extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.MISSING,
         }),
     );
+    for (const alarm of this.alarms) notifyOnAlarmAndOk(alarm, props.topic);
   }
 }

@@ -1,8 +1,9 @@
-import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Region } from '../../domain/config';
-import { AuroraGlobalDatabase } from './aurora-global-database.construct';
+import { AuroraGlobalCluster } from './aurora-global-cluster.construct';
 import { Network } from './network.construct';
 import type { WorkloadConfig } from './workload-props';
 
@@ -21,16 +22,25 @@ export interface WorkloadDataStackProps extends StackProps {
  *
  * The sessions table: partition key `sessionId` (string), sort key `timestamp` (number, epoch ms),
  * GSI `userId-index` (`userId`, `timestamp`), on-demand, point-in-time recovery on every replica.
+ * The payments table: partition key `idempotencyKey`, multi-Region strong consistency (MRSC) with
+ * a witness Region, on-demand, point-in-time recovery. The API token key: a Secrets Manager secret
+ * replicated to every standby Region.
  *
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html
  * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_dynamodb.TableV2.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes-mrsc
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
  */
 export class WorkloadDataStack extends Stack {
   readonly network: Network;
-  readonly database: AuroraGlobalDatabase;
+  readonly database: AuroraGlobalCluster;
   /** Only in the primary region's stack. */
   readonly sessionsTable?: dynamodb.TableV2;
+  /** The payments (idempotency) table, multi-Region strongly consistent; only in the primary region's stack. */
+  readonly paymentsTable?: dynamodb.TableV2;
+  /** The API token signing key, replicated to every standby region; only in the primary region's stack. */
+  readonly apiTokenSecret?: secretsmanager.Secret;
 
   /**
    * The region's first three AZs, resolved at deploy time (`Fn::GetAZs`). Overridden so that a
@@ -42,7 +52,7 @@ export class WorkloadDataStack extends Stack {
   }
 
   constructor(scope: Construct, id: string, props: WorkloadDataStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, crossRegionReferences: true });
     const { config, region } = props;
     const primary = region === config.primaryRegion;
     const namePrefix = config.regionPrefix(region);
@@ -52,7 +62,7 @@ export class WorkloadDataStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
 
-    this.database = new AuroraGlobalDatabase(this, 'Database', {
+    this.database = new AuroraGlobalCluster(this, 'Database', {
       role: primary ? 'primary' : 'secondary',
       globalClusterIdentifier: config.globalClusterIdentifier,
       clusterIdentifier: config.clusterIdentifier(region),
@@ -64,6 +74,14 @@ export class WorkloadDataStack extends Stack {
     });
 
     if (primary) {
+      // Both tables: on demand, point-in-time recovery, a replica in every standby region.
+      const globalTable = {
+        billing: dynamodb.Billing.onDemand(),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: !config.destroyable,
+        removalPolicy: config.removalPolicy,
+        replicas: config.standbyRegions.map((replicaRegion) => ({ region: replicaRegion })),
+      } satisfies Partial<dynamodb.TablePropsV2>;
       this.sessionsTable = new dynamodb.TableV2(this, 'Sessions', {
         tableName: config.sessionsTableName,
         partitionKey: { name: 'sessionId', type: dynamodb.AttributeType.STRING },
@@ -75,11 +93,36 @@ export class WorkloadDataStack extends Stack {
             sortKey: { name: 'timestamp', type: dynamodb.AttributeType.NUMBER },
           },
         ],
-        billing: dynamodb.Billing.onDemand(),
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: !config.destroyable,
+        ...globalTable,
+      });
+
+      // Payments need what MREC cannot give: a retry in another Region must see the first attempt
+      // even when the Region that took it is gone before replicating. MRSC acknowledges a write only
+      // once it is durable in a second Region, and its strongly consistent reads and conditional
+      // checks see every acknowledged write from any Region. Its limits shape the table: created
+      // empty in STRONG mode (the mode cannot change), exactly three Regions of one set (two
+      // replicas + a witness, or three replicas), and no TTL, LSIs or transactions, so the table
+      // holds one item per payment keyed by the idempotency key and nothing else.
+      this.paymentsTable = new dynamodb.TableV2(this, 'Payments', {
+        tableName: config.paymentsTableName,
+        partitionKey: { name: 'idempotencyKey', type: dynamodb.AttributeType.STRING },
+        multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG,
+        ...(config.paymentsWitnessRegion !== undefined && { witnessRegion: config.paymentsWitnessRegion }),
+        ...globalTable,
+      });
+
+      this.apiTokenSecret = new secretsmanager.Secret(this, 'ApiTokenKey', {
+        secretName: config.apiTokenSecretName,
+        description: `HMAC-SHA256 key of the ${config.prefix} payment API tokens; the same value in every region`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        replicaRegions: config.standbyRegions.map((replicaRegion) => ({ region: replicaRegion })),
         removalPolicy: config.removalPolicy,
-        replicas: config.standbyRegions.map((replicaRegion) => ({ region: replicaRegion })),
+      });
+      Validations.of(this.apiTokenSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The API token key signs every client credential; rotating it invalidates every issued token, so it is rotated by the ' +
+          'operator runbook together with re-issuing tokens, not by a rotation Lambda.',
       });
     }
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
-import type { Region } from '../../domain/config';
+import { DEFAULT_POLICY, type Region } from '../../domain/config';
+import { DEFAULT_MAX_PAYMENT_AMOUNT, MAX_AMOUNT_INTEGER_DIGITS } from '../../handlers/payments/money';
 
 /**
  * What a user of the protected reference workload (the payment system) configures.
@@ -40,7 +41,37 @@ export interface PaymentWorkloadProps {
    * @default - the first standby region (`regions[1]`), where the controller runs by default
    */
   readonly controllerRegion?: Region;
+  /**
+   * Largest amount of one payment, in whole major units of its currency (`1000000` = 1,000,000.00
+   * USD or 1,000,000 JPY); larger amounts are refused with a 400 naming `amount`.
+   * @default 1000000
+   */
+  readonly maxPaymentAmount?: number;
+  /**
+   * Witness Region of the payments table (multi-Region strong consistency with two replicas and a
+   * witness). Must be in the same MRSC Region set as `regions` and not one of them.
+   * @default - with two regions, the third Region of their MRSC set (us-west-2 for us-east-1 +
+   *   us-east-2); with three regions, none (three replicas)
+   */
+  readonly paymentsWitnessRegion?: Region;
+  /**
+   * The controller policy's RPO budget (`policy.rpoBudgetSeconds`): the replication-lag alarms fire
+   * above it, so they agree with the controller's data-loss gate. Pass the policy the controller runs with.
+   * @default DEFAULT_POLICY.rpoBudgetSeconds
+   */
+  readonly rpoBudgetSeconds?: number;
 }
+
+/**
+ * Regions DynamoDB multi-Region strong consistency (MRSC) can span: every replica and the witness
+ * must be in one of these sets.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globaltablewitness.html
+ */
+export const MRSC_REGION_SETS: Readonly<Record<string, readonly Region[]>> = {
+  US: ['us-east-1', 'us-east-2', 'us-west-2'],
+  EU: ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'],
+  AP: ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
+};
 
 /** The validated props with every default applied and every shared name derived. */
 export interface WorkloadConfig {
@@ -64,6 +95,16 @@ export interface WorkloadConfig {
   readonly globalClusterIdentifier: string;
   /** DynamoDB global table name, the same in every replica region. */
   readonly sessionsTableName: string;
+  /** The payments (idempotency) table: a multi-Region strongly consistent global table. */
+  readonly paymentsTableName: string;
+  /** Witness Region of the payments table; undefined with three replica regions. */
+  readonly paymentsWitnessRegion?: Region;
+  /** Largest amount of one payment, in major units of its currency. */
+  readonly maxPaymentAmount: number;
+  /** The replication-lag alarms' threshold, in seconds: the controller policy's RPO budget. */
+  readonly rpoBudgetSeconds: number;
+  /** Secrets Manager secret (replicated to every region) holding the API token signing key. */
+  readonly apiTokenSecretName: string;
   /** Record name (in `domainName`) of the weighted API records the controller shifts. */
   readonly apiRecordName: string;
   /** `<prefix>-<region>`: the start of every regional resource's name, e.g. `payments-dev-us-east-1`. */
@@ -81,8 +122,10 @@ export const WORKLOAD_PARAMETER_KEYS = [
   'active-region',
   'fenced',
   'db/endpoint',
+  'db/reader-endpoint',
   'api/url',
   'table/sessions',
+  'table/payments',
   'bucket/documents',
 ] as const;
 export type WorkloadParameterKey = (typeof WORKLOAD_PARAMETER_KEYS)[number];
@@ -131,6 +174,14 @@ export function resolveWorkloadProps(props: PaymentWorkloadProps): WorkloadConfi
   if (props.controllerRegion !== undefined && literal('controllerRegion', props.controllerRegion) && !REGION.test(props.controllerRegion)) {
     problems.push(`controllerRegion must be a region name like 'us-east-2', got '${props.controllerRegion}'`);
   }
+  const maxPayment = props.maxPaymentAmount ?? DEFAULT_MAX_PAYMENT_AMOUNT;
+  if (!Number.isInteger(maxPayment) || maxPayment < 1 || maxPayment >= 10 ** MAX_AMOUNT_INTEGER_DIGITS) {
+    problems.push(`maxPaymentAmount must be a whole number of major units from 1 to ${10 ** MAX_AMOUNT_INTEGER_DIGITS - 1}, got ${String(props.maxPaymentAmount)}`);
+  }
+  const rpoBudgetSeconds = props.rpoBudgetSeconds ?? DEFAULT_POLICY.rpoBudgetSeconds;
+  if (!Number.isFinite(rpoBudgetSeconds) || rpoBudgetSeconds <= 0) problems.push(`rpoBudgetSeconds must be a number of seconds above 0, got ${String(props.rpoBudgetSeconds)}`);
+  const witness = mrscWitness(props.regions, props.paymentsWitnessRegion);
+  if (!witness.ok) problems.push(witness.problem);
   if (problems.length > 0) throw new Error(`invalid payment workload props:\n- ${problems.join('\n- ')}`);
 
   const prefix = `${props.app}-${props.envName}`;
@@ -153,10 +204,41 @@ export function resolveWorkloadProps(props: PaymentWorkloadProps): WorkloadConfi
     parameterPrefix,
     globalClusterIdentifier: `${prefix}-global`,
     sessionsTableName: `${prefix}-sessions`,
+    paymentsTableName: `${prefix}-payments`,
+    ...(witness.ok && witness.region !== undefined && { paymentsWitnessRegion: witness.region }),
+    maxPaymentAmount: maxPayment,
+    rpoBudgetSeconds,
+    apiTokenSecretName: `${prefix}/api/token-key`,
     apiRecordName: `api.${props.domainName}`,
     regionPrefix: (region) => `${prefix}-${region}`,
     clusterIdentifier: (region) => `${prefix}-${region}`,
     documentsBucketName: (region, account) => `${prefix}-documents-${account}-${region}`,
     parameterName: (key) => `${parameterPrefix}/${key}`,
   };
+}
+
+type Witness = { readonly ok: true; readonly region?: Region } | { readonly ok: false; readonly problem: string };
+
+/**
+ * The payments table's witness: MRSC needs exactly three Regions of one set, either three replicas
+ * or two replicas and a witness.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes-mrsc
+ */
+function mrscWitness(regions: readonly Region[], requested: Region | undefined): Witness {
+  const set = Object.entries(MRSC_REGION_SETS).find(([, members]) => regions.every((region) => members.includes(region)));
+  const sets = Object.entries(MRSC_REGION_SETS).map(([name, members]) => `${name}: ${members.join(', ')}`).join('; ');
+  if (!set) {
+    return { ok: false, problem: `regions must all be in one DynamoDB multi-Region strong consistency Region set (${sets}) for the payments table, got [${regions.join(', ')}]` };
+  }
+  const [name, members] = set;
+  if (regions.length === 3) {
+    if (requested !== undefined) return { ok: false, problem: `paymentsWitnessRegion must be left out with three regions (three replicas need no witness), got '${requested}'` };
+    return { ok: true };
+  }
+  if (regions.length !== 2) return { ok: false, problem: `regions must be two or three regions for the payments table's strong consistency, got ${regions.length}` };
+  const witness = requested ?? members.find((region) => !regions.includes(region));
+  if (witness === undefined || !members.includes(witness) || regions.includes(witness)) {
+    return { ok: false, problem: `paymentsWitnessRegion must be a ${name} Region other than [${regions.join(', ')}] (${members.join(', ')}), got '${String(witness)}'` };
+  }
+  return { ok: true, region: witness };
 }

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
-import { addProtectedPayments, protectedPaymentsConfig } from '../../infra/protected-payments';
+import { addProtectedPayments, protectedPaymentsConfig, REFERENCE_POLICY } from '../../infra/protected-payments';
 import { runCdkNag, runCfnLint, templatePathsOf, testApp } from '../support/template-checks';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -39,16 +39,17 @@ describe('the protected payment workload, composed with its controller (infra/ap
     expect(controller.controller.region).toBe('us-east-2');
   });
 
-  it("derives the controller's signals from the workload's alarms: every critical signal is an alarm the workload creates", () => {
-    const created = new Set(
-      workload.stacks.flatMap((stack) => resourcesOf(stack, 'AWS::CloudWatch::Alarm').map((a) => a.Properties!.AlarmName as string)),
-    );
+  it("derives the controller's signals from the workload's alarms and its own probe and heartbeat: every alarm signal is an alarm some stack creates", () => {
+    const alarmsOf = (stacks: readonly Stack[]) =>
+      new Set(stacks.flatMap((stack) => resourcesOf(stack, 'AWS::CloudWatch::Alarm').map((a) => a.Properties!.AlarmName as string)));
+    const byWorkload = alarmsOf(workload.stacks);
+    const byController = alarmsOf([controller.controller]);
     const config = protectedPaymentsConfig('dev');
-    expect(config.signals.length).toBeGreaterThan(0);
-    for (const signal of config.signals) expect(created).toContain(signal.alarmName);
+    for (const signal of config.signals.filter((s) => s.kind === 'alarm' || s.kind === 'health-check')) expect(byWorkload).toContain(signal.alarmName);
+    for (const signal of config.signals.filter((s) => s.kind === 'probe')) expect(byController).toContain(signal.alarmName);
     for (const region of ['us-east-1', 'us-east-2']) {
       const kinds = new Set(config.signals.filter((s) => s.region === region && s.critical).map((s) => s.kind));
-      expect([...kinds].sort()).toEqual(['alarm', 'health-check']);
+      expect([...kinds].sort()).toEqual(['alarm', 'health-check', 'heartbeat', 'probe']);
     }
     const env = decideEnvironment(controller.controller);
     expect(JSON.stringify(env.DR_CONFIG)).toContain(config.signals[0]!.alarmName);
@@ -63,7 +64,8 @@ describe('the protected payment workload, composed with its controller (infra/ap
     expect(globals).toHaveLength(1);
     expect(env).toContain(`\\"globalClusterIdentifier\\":\\"${globals[0]}\\"`);
     for (const id of clusters) expect(env).toContain(`cluster:${id}`);
-    expect(params).toEqual(expect.arrayContaining(['/payments/dev/active-region', '/payments/dev/fenced']));
+    expect(params.length).toBeGreaterThan(0);
+    expect(params.every((name) => name.startsWith('/payments/dev/'))).toBe(true);
     expect(env).toContain('\\"parameterPrefix\\":\\"/payments/dev\\"');
     expect(env).toContain(`\\"recordName\\":\\"${workload.config.apiRecordName}\\"`);
   });
@@ -72,6 +74,22 @@ describe('the protected payment workload, composed with its controller (infra/ap
     const env = JSON.stringify(decideEnvironment(controller.controller).DR_RESOURCES);
     expect(env).not.toMatch(/Z0REFERENCE|a1b2c3d4-0000/);
     expect(env).toMatch(/Fn::GetAtt|Ref/);
+  });
+
+  it('probes each region at its own API’s regional /health URL, read from the service stacks, not an example id', () => {
+    const prober = resourcesOf(controller.controller, 'AWS::Lambda::Function').find((r) => r.Properties?.FunctionName === 'payments-dev-prober');
+    const env = JSON.stringify((prober!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.DR_RESOURCES);
+    expect(env).toContain('probeUrls');
+    expect(env).toMatch(/execute-api\.us-east-1\./);
+    expect(env).toMatch(/execute-api\.us-east-2\./);
+    expect(env).toContain('/prod/health');
+    expect(env).not.toContain('refapiuse');
+    for (const region of ['us-east-1', 'us-east-2']) expect(controller.controller.dependencies).toContain(workload.services[region]);
+  });
+
+  it('judges by the reference policy: two critical signals of two kinds for 30 s, heartbeats missing after 90 s', () => {
+    expect(protectedPaymentsConfig('dev').policy).toEqual(expect.objectContaining({ quorum: 2, minKinds: 2, sustainSeconds: 30, heartbeatWindowSeconds: 90 }));
+    expect(REFERENCE_POLICY).toEqual(protectedPaymentsConfig('dev').policy);
   });
 
   it('has no unacknowledged cdk-nag finding and a clean cfn-lint across every stack', () => {

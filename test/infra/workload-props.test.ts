@@ -23,6 +23,10 @@ describe('resolveWorkloadProps', () => {
       globalClusterIdentifier: 'payments-dev-global',
       sessionsTableName: 'payments-dev-sessions',
       apiRecordName: 'api.payments-dev.example.com',
+      paymentsTableName: 'payments-dev-payments',
+      paymentsWitnessRegion: 'us-west-2',
+      maxPaymentAmount: 1_000_000,
+      apiTokenSecretName: 'payments-dev/api/token-key',
     });
     expect(config.parameterName('active-region')).toBe('/payments/dev/active-region');
     expect(config.documentsBucketName('us-east-2', '123456789012')).toBe('payments-dev-documents-123456789012-us-east-2');
@@ -38,6 +42,9 @@ describe('resolveWorkloadProps', () => {
     [{ account: '1234' }, "account must be a 12-digit AWS account id or left out, got '1234'"],
     [{ domainName: 'Example.com.' }, "domainName must be a lowercase DNS name without a trailing dot (e.g. 'payments-dev.example.com'), got 'Example.com.'"],
     [{ controllerRegion: 'east' }, "controllerRegion must be a region name like 'us-east-2', got 'east'"],
+    [{ regions: ['us-east-1', 'eu-west-1'] }, 'regions must all be in one DynamoDB multi-Region strong consistency Region set'],
+    [{ paymentsWitnessRegion: 'us-east-2' }, "paymentsWitnessRegion must be a US Region other than [us-east-1, us-east-2] (us-east-1, us-east-2, us-west-2), got 'us-east-2'"],
+    [{ maxPaymentAmount: 0.5 }, 'maxPaymentAmount must be a whole number of major units from 1 to 999999999999, got 0.5'],
   ] as const)('refuses %j with a message naming the field and the fix', (override, message) => {
     expect(() => resolveWorkloadProps({ ...VALID, ...override })).toThrow(message);
   });
@@ -48,7 +55,8 @@ describe('resolveWorkloadProps', () => {
 });
 
 describe('addPaymentWorkload for a destroyable three-region environment in a named account', () => {
-  const REGIONS = ['us-west-2', 'us-east-1', 'eu-west-1'];
+  // Three regions of one MRSC Region set: the payments table has three replicas and no witness.
+  const REGIONS = ['us-west-2', 'us-east-1', 'us-east-2'];
   let app: App;
   let workload: PaymentWorkload;
   /** The template of `stack`, to assert on (named so lint sees the assertions it makes). */
@@ -75,17 +83,23 @@ describe('addPaymentWorkload for a destroyable three-region environment in a nam
     expect(app.synth().manifest.missing ?? []).toEqual([]);
     assertTemplate(workload.data['us-west-2']).resourceCountIs('AWS::RDS::GlobalCluster', 1);
     assertTemplate(workload.data['us-east-1']).hasResourceProperties('AWS::RDS::DBCluster', { GlobalClusterIdentifier: 'shop-test1-global' });
-    expect(JSON.stringify(assertTemplate(workload.services['eu-west-1']).toJSON())).toContain(':states:us-east-1:123456789012:stateMachine:shop-test1-failover');
+    expect(JSON.stringify(assertTemplate(workload.services['us-east-2']).toJSON())).toContain(':states:us-east-1:123456789012:stateMachine:shop-test1-failover');
   });
 
   it('replicates the table and the documents bucket into every standby region', () => {
     const primaryStorage = JSON.stringify(assertTemplate(workload.storage['us-west-2']).toJSON());
 
     expect(primaryStorage).toContain('"Id":"replicate-to-us-east-1"');
-    expect(primaryStorage).toContain('"Id":"replicate-to-eu-west-1"');
-    expect(primaryStorage).toContain('shop-test1-documents-123456789012-eu-west-1');
+    expect(primaryStorage).toContain('"Id":"replicate-to-us-east-2"');
+    expect(primaryStorage).toContain('shop-test1-documents-123456789012-us-east-2');
     assertTemplate(workload.data['us-west-2']).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-west-1', DeletionProtectionEnabled: false })]),
+      Replicas: Match.arrayWith([Match.objectLike({ Region: 'us-east-2', DeletionProtectionEnabled: false })]),
+    });
+    assertTemplate(workload.data['us-west-2']).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'shop-test1-payments',
+      MultiRegionConsistency: 'STRONG',
+      GlobalTableWitnesses: Match.absent(),
+      Replicas: Match.arrayWith([...REGIONS].sort().map((region) => Match.objectLike({ Region: region }))),
     });
     expect(workload.signals.filter((signal) => signal.kind === 'health-check').map((signal) => signal.region)).toEqual(REGIONS);
   });
@@ -99,7 +113,7 @@ describe('addPaymentWorkload for a destroyable three-region environment in a nam
     expect(weights).toEqual([
       ['us-west-2', 100],
       ['us-east-1', 0],
-      ['eu-west-1', 0],
+      ['us-east-2', 0],
     ]);
   });
 
@@ -109,7 +123,7 @@ describe('addPaymentWorkload for a destroyable three-region environment in a nam
     primaryData.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtection: false }) });
     primaryData.hasResource('AWS::RDS::GlobalCluster', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtection: false }) });
     primaryData.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
-    assertTemplate(workload.storage['eu-west-1']).resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    assertTemplate(workload.storage['us-east-2']).resourceCountIs('Custom::S3AutoDeleteObjects', 2);
   });
 
   it('leaves no cdk-nag finding unacknowledged and passes cfn-lint', () => {

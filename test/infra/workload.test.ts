@@ -146,6 +146,29 @@ describe('aurora global database', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/"MasterUserPassword":"/);
   });
 
+  it('retains the master secret with the retained cluster', () => {
+    assertTemplate(data(PRIMARY)).hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ Name: 'payments-dev/aurora/master' }),
+    });
+  });
+
+  it.each(REGIONS)('exports PostgreSQL logs in %s to a log group it creates first, with a 90-day retention', (region) => {
+    const template = assertTemplate(data(region));
+    const [logGroupId] = resourceMentioning(data(region), 'AWS::Logs::LogGroup', `/aws/rds/cluster/payments-dev-${region}/postgresql`);
+
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/rds/cluster/payments-dev-${region}/postgresql`, RetentionInDays: 90 });
+    template.hasResource('AWS::RDS::DBCluster', { DependsOn: Match.arrayWith([logGroupId]), Properties: Match.objectLike({ EnableCloudwatchLogsExports: ['postgresql'] }) });
+  });
+
+  it('reads the global writer endpoint from DescribeGlobalClusters once the writer cluster exists', () => {
+    const [, endpoint] = resourceMentioning(data(PRIMARY), 'Custom::GlobalWriterEndpoint', 'describeGlobalClusters');
+
+    expect(String(endpoint.Properties.Create)).toContain('"outputPaths":["GlobalClusters.0.Endpoint"]');
+    expect(String(endpoint.Properties.Create)).toContain('"GlobalClusterIdentifier":"payments-dev-global"');
+  });
+
   it('attaches the standby cluster to the global cluster by name, without credentials of its own', () => {
     const template = assertTemplate(data(STANDBY));
 
@@ -190,6 +213,32 @@ describe('sessions table', () => {
   });
 });
 
+describe('payments table', () => {
+  it('is a multi-Region strongly consistent global table keyed by idempotencyKey, with a witness in us-west-2 and PITR in both regions', () => {
+    const [, table] = resourceMentioning(data(PRIMARY), 'AWS::DynamoDB::GlobalTable', 'payments-dev-payments');
+
+    expect(table.Properties).toMatchObject({
+      TableName: 'payments-dev-payments',
+      MultiRegionConsistency: 'STRONG',
+      GlobalTableWitnesses: [{ Region: 'us-west-2' }],
+      KeySchema: [{ AttributeName: 'idempotencyKey', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+    expect(table.Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(table.Properties.LocalSecondaryIndexes).toBeUndefined();
+    expect(table.Properties.Replicas).toEqual(
+      expect.arrayContaining(REGIONS.map((region) => expect.objectContaining({ Region: region, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }))),
+    );
+  });
+
+  it('keeps the API token key in one secret replicated to the standby region', () => {
+    assertTemplate(data(PRIMARY)).hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Name: 'payments-dev/api/token-key', ReplicaRegions: [{ Region: STANDBY }] }),
+    });
+  });
+});
+
 describe('documents buckets', () => {
   it.each(REGIONS)('are versioned, encrypted, TLS-only and move versions to Glacier after 90 days in %s', (region) => {
     const template = assertTemplate(storage(region));
@@ -218,19 +267,37 @@ describe('documents buckets', () => {
           Id: 'replicate-to-us-east-2',
           Status: 'Enabled',
           DeleteMarkerReplication: { Status: 'Enabled' },
+          SourceSelectionCriteria: { ReplicaModifications: { Status: 'Enabled' } },
           Destination: { Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::payments-dev-documents-', { Ref: 'AWS::AccountId' }, '-us-east-2']] } },
         }),
       ],
     });
     expect(JSON.stringify(assertTemplate(storage(STANDBY)).toJSON())).not.toContain('ReplicationConfiguration');
   });
+
+  it('replicates the standby bucket back into the primary bucket, with replica modification sync, once both exist', () => {
+    const [, replication] = resourceMentioning(service(STANDBY), 'Custom::BucketReplication', 'putBucketReplication');
+    const create = JSON.stringify(replication.Properties.Create);
+    const update = JSON.stringify(replication.Properties.Update);
+
+    expect(create).toContain('\\"Bucket\\":\\"payments-dev-documents-');
+    expect(create).toContain('-us-east-2\\"');
+    expect(create).toContain(':s3:::payments-dev-documents-');
+    expect(create).toContain('-us-east-1\\"}');
+    expect(create).toContain('\\"ReplicaModifications\\":{\\"Status\\":\\"Enabled\\"}');
+    expect(create).toContain('\\"DeleteMarkerReplication\\":{\\"Status\\":\\"Enabled\\"}');
+    expect(update).toBe(create);
+    expect(JSON.stringify(replication.Properties.Delete)).toContain('deleteBucketReplication');
+    expect(service(STANDBY).dependencies.map((dependency) => dependency.stackName)).toContain('payments-dev-us-east-1-storage');
+    assertTemplate(service(PRIMARY)).resourceCountIs('Custom::BucketReplication', 0);
+  });
 });
 
 describe('payment functions', () => {
-  it.each(REGIONS)('deploys validate-payment, process-payment, notify and health on the newest Node.js runtime in %s', (region) => {
+  it.each(REGIONS)('deploys validate-payment, process-payment, notify, health and the authorizer on the newest Node.js runtime in %s', (region) => {
     const template = assertTemplate(service(region));
 
-    for (const name of ['validate-payment', 'process-payment', 'notify', 'health']) {
+    for (const name of ['validate-payment', 'process-payment', 'notify', 'health', 'authorizer']) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `payments-dev-${region}-${name}`,
         Runtime: 'nodejs24.x',
@@ -242,25 +309,30 @@ describe('payment functions', () => {
   });
 
   it('bundles each handler with esbuild into one index.js that takes the AWS SDK from the Lambda runtime', () => {
-    const bundles = resourcesOf(service(PRIMARY), 'AWS::Lambda::Function').map(([, fn]) => {
+    const payments = resourcesOf(service(PRIMARY), 'AWS::Lambda::Function').filter(([, fn]) => String(fn.Properties.FunctionName).startsWith('payments-dev-'));
+    const bundles = payments.map(([, fn]) => {
       const key = (fn.Properties.Code as { S3Key: string }).S3Key;
       return { name: fn.Properties.FunctionName, code: readFileSync(join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js'), 'utf8') };
     });
     const codeOf = (name: string) => bundles.find((bundle) => bundle.name === `payments-dev-us-east-1-${name}`)?.code ?? '';
 
-    expect(bundles).toHaveLength(4);
+    expect(bundles).toHaveLength(5);
     expect(codeOf('process-payment')).toContain('require("@aws-sdk/client-dynamodb")');
     expect(codeOf('process-payment')).not.toContain('DynamoDB_20120810');
     expect(codeOf('notify')).toContain('require("@aws-sdk/client-sns")');
     expect(codeOf('health')).toContain('require("@aws-sdk/client-ssm")');
   });
 
-  it('gives process-payment the sessions table, notify the topic, and health the database endpoint inside the VPC', () => {
+  it('gives process-payment the payments table and the maximum amount, notify the topic, and health the reader endpoint inside the VPC', () => {
     const template = assertTemplate(service(STANDBY));
 
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'payments-dev-us-east-2-process-payment',
-      Environment: { Variables: Match.objectLike({ SESSIONS_TABLE: 'payments-dev-sessions' }) },
+      Environment: { Variables: Match.objectLike({ PAYMENTS_TABLE: 'payments-dev-payments', MAX_PAYMENT_AMOUNT: '1000000' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'payments-dev-us-east-2-validate-payment',
+      Environment: { Variables: Match.objectLike({ MAX_PAYMENT_AMOUNT: '1000000' }) },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'payments-dev-us-east-2-notify',
@@ -268,7 +340,7 @@ describe('payment functions', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'payments-dev-us-east-2-health',
-      Environment: { Variables: Match.objectLike({ DB_ENDPOINT: Match.anyValue(), DB_PORT: '5432' }) },
+      Environment: { Variables: Match.objectLike({ DB_READER_ENDPOINT: { 'Fn::ImportValue': Match.stringLikeRegexp('ReadEndpointAddress') }, DB_PORT: '5432' }) },
       VpcConfig: { SecurityGroupIds: [Match.anyValue()], SubnetIds: Match.arrayEquals([Match.anyValue(), Match.anyValue(), Match.anyValue()]) },
     });
     template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'payments-dev-us-east-2-notifications', KmsMasterKeyId: Match.anyValue() });
@@ -280,9 +352,9 @@ describe('payment functions', () => {
 
     expect(statements).toContain('"Action":["dynamodb:PutItem","dynamodb:GetItem"]');
     expect(statements).toContain(':dynamodb:us-east-2:');
-    expect(statements).toContain(':table/payments-dev-sessions"');
-    expect(statements).toMatch(/:parameter",\{"Ref":"Parameteractiveregion[0-9A-F]+"\}/);
-    expect(statements).toMatch(/:parameter",\{"Ref":"Parameterfenced[0-9A-F]+"\}/);
+    expect(statements).toContain(':table/payments-dev-payments"');
+    expect(statements).toContain(':parameter/payments/dev/active-region"');
+    expect(statements).toContain(':parameter/payments/dev/fenced"');
   });
 });
 
@@ -309,7 +381,13 @@ describe('payment api', () => {
     expect(modelSchemaOf(notificationSchema).properties).toHaveProperty('message', { type: 'string', minLength: 1, maxLength: 1600 });
     template.resourcePropertiesCountIs(
       'AWS::ApiGateway::Method',
-      { HttpMethod: 'POST', AuthorizationType: 'AWS_IAM', RequestValidatorId: Match.anyValue(), RequestModels: { 'application/json': Match.anyValue() } },
+      {
+        HttpMethod: 'POST',
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: Match.stringLikeRegexp('^ApiTokenAuthorizer') },
+        RequestValidatorId: Match.anyValue(),
+        RequestModels: { 'application/json': Match.anyValue() },
+      },
       3,
     );
     template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -317,6 +395,54 @@ describe('payment api', () => {
       RequestParameters: { 'method.request.header.Idempotency-Key': true },
     });
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+  });
+
+  it('carries every limit JSON Schema can express in the request models: lengths, patterns, enums and no unknown fields', () => {
+    const template = assertTemplate(service(PRIMARY));
+    const schemaOf = (name: string) =>
+      (Object.values(template.findResources('AWS::ApiGateway::Model')).find((model) => model.Properties.Name === name)?.Properties.Schema ?? {}) as {
+        properties: Record<string, Record<string, unknown>>;
+        additionalProperties: unknown;
+      };
+    const payment = schemaOf('Payment');
+    const notification = schemaOf('Notification');
+
+    expect(payment.additionalProperties).toBe(false);
+    expect(payment.properties.amount).toEqual({ type: 'string', maxLength: 15, pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$' });
+    expect(payment.properties.userId).toEqual({ type: 'string', minLength: 1, maxLength: 128, pattern: '^[!-~]*$' });
+    expect(payment.properties.currency).toMatchObject({ type: 'string', enum: expect.arrayContaining(['USD', 'JPY']) });
+    expect(notification.additionalProperties).toBe(false);
+    expect(notification.properties.message).toEqual({ type: 'string', minLength: 1, maxLength: 1600 });
+    expect(notification.properties.userId).toMatchObject({ maxLength: 128 });
+  });
+
+  it.each(REGIONS)('authorizes payment methods in %s with the token authorizer, reading the one replicated key for the one public name', (region) => {
+    const template = assertTemplate(service(region));
+
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      IdentityValidationExpression: '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerUri: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `payments-dev-${region}-authorizer`,
+      Environment: { Variables: Match.objectLike({ TOKEN_SECRET_ID: 'payments-dev/api/token-key', TOKEN_AUDIENCE: 'api.payments-dev.example.com' }) },
+    });
+    const [, policy] = resourceMentioning(service(region), 'AWS::IAM::Policy', 'secretsmanager:GetSecretValue');
+    const statements = JSON.stringify(policy.Properties.PolicyDocument);
+    expect(statements).toContain(`:secretsmanager:${region}:`);
+    expect(statements).toContain(':secret:payments-dev/api/token-key-??????');
+    expect(statements).toContain(':parameter/aws/reference/secretsmanager/payments-dev/api/token-key');
+  });
+
+  it('outputs each region\'s own stage URL for probers, and exposes it on the workload', () => {
+    for (const region of REGIONS) {
+      const outputs = assertTemplate(service(region)).findOutputs('RegionalApiUrl');
+      expect(JSON.stringify(Object.values(outputs)[0]?.Value)).toContain(`.execute-api.${region}.`);
+      expect(workload.regionalApiUrls[region]).toBe(workload.services[region]?.regionalApiUrl);
+    }
   });
 
   it('serves GET /health without authorization from the health function', () => {
@@ -346,20 +472,56 @@ describe('payment api', () => {
 });
 
 describe('parameters', () => {
-  it.each(REGIONS)('publishes active-region, fenced, db/endpoint, api/url, table/sessions and bucket/documents under /payments/dev in %s', (region) => {
+  it.each(REGIONS)('publishes db/endpoint, db/reader-endpoint, api/url, the tables and bucket/documents under /payments/dev in %s', (region) => {
     const template = assertTemplate(service(region));
     const parameters = Object.fromEntries(
       Object.values(template.findResources('AWS::SSM::Parameter')).map((parameter) => [parameter.Properties.Name, parameter.Properties.Value]),
     );
 
     expect(Object.keys(parameters).sort()).toEqual(
-      ['active-region', 'api/url', 'bucket/documents', 'db/endpoint', 'fenced', 'table/sessions'].map((key) => `/payments/dev/${key}`),
+      ['api/url', 'bucket/documents', 'db/endpoint', 'db/reader-endpoint', 'table/payments', 'table/sessions'].map((key) => `/payments/dev/${key}`),
     );
-    expect(parameters['/payments/dev/active-region']).toBe(PRIMARY);
-    expect(parameters['/payments/dev/fenced']).toBe('false');
+    expect(JSON.stringify(parameters['/payments/dev/db/endpoint'])).toMatch(/DatabaseGlobalWriterEndpoint[0-9A-F]+GlobalClusters0Endpoint/);
+    expect(JSON.stringify(parameters['/payments/dev/db/reader-endpoint'])).toContain('ReadEndpoint');
+    expect(parameters['/payments/dev/table/payments']).toBe('payments-dev-payments');
     expect(parameters['/payments/dev/table/sessions']).toBe('payments-dev-sessions');
     expect(JSON.stringify(parameters['/payments/dev/bucket/documents'])).toContain(`-${region}`);
     expect(JSON.stringify(parameters['/payments/dev/api/url'])).toContain(`.execute-api.${region}.`);
+  });
+});
+
+describe('controller-owned parameters', () => {
+  it.each(REGIONS)('creates active-region and fenced once in %s, with Overwrite=false, no update call and retained on delete', (region) => {
+    const template = assertTemplate(service(region));
+    const owned = Object.values(template.findResources('Custom::ControllerOwnedParameter'));
+
+    expect(owned).toHaveLength(2);
+    for (const [key, value] of [['active-region', PRIMARY], ['fenced', 'false']] as const) {
+      const resource = owned.find((candidate) => JSON.stringify(candidate.Properties.Create).includes(`/payments/dev/${key}`));
+      expect(resource).toBeDefined();
+      const create = JSON.parse(String(resource?.Properties.Create)) as { action: string; parameters: Record<string, unknown>; ignoreErrorCodesMatching: string };
+      expect(create).toMatchObject({ action: 'putParameter', parameters: { Name: `/payments/dev/${key}`, Value: value, Overwrite: false }, ignoreErrorCodesMatching: 'ParameterAlreadyExists' });
+      expect(resource?.Properties.Update).toBeUndefined();
+      expect(resource?.Properties.Delete).toBeUndefined();
+      expect(resource?.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('never lets CloudFormation own their value: no AWS::SSM::Parameter carries active-region or fenced, in any stack', () => {
+    const names = workload.stacks.flatMap((stack) => resourcesOf(stack, 'AWS::SSM::Parameter').map(([, parameter]) => String(parameter.Properties.Name)));
+
+    expect(names.filter((name) => /\/(active-region|fenced)$/.test(name))).toEqual([]);
+  });
+
+  it('keeps the value a later deploy would write out of the template: a changed initial value changes only the create call', () => {
+    const changedApp = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+    const changed = addPaymentWorkload(changedApp, { app: 'payments', envName: 'dev', regions: [STANDBY, PRIMARY], domainName: 'payments-dev.example.com', paymentsWitnessRegion: 'us-west-2' });
+    const owned = Object.values(Template.fromStack(changed.services[PRIMARY] as Stack).findResources('Custom::ControllerOwnedParameter'));
+    const activeRegion = owned.find((candidate) => JSON.stringify(candidate.Properties.Create).includes('/active-region'));
+
+    expect(JSON.parse(String(activeRegion?.Properties.Create)).parameters.Value).toBe(STANDBY);
+    // With no Update call, CloudFormation's update of this resource puts nothing: the controller's value stays.
+    expect(activeRegion?.Properties.Update).toBeUndefined();
   });
 });
 
@@ -397,7 +559,7 @@ describe('alarms and controller signals', () => {
     expect(byName['payments-dev-us-east-2-lambda-errors-health']).toMatchObject({ kind: 'alarm', critical: true });
     expect(byName['payments-dev-us-east-2-health-check']).toMatchObject({ region: STANDBY, kind: 'health-check', critical: true });
     expect(byName['payments-dev-us-east-2-replication-lag']).toMatchObject({ region: STANDBY, kind: 'alarm', critical: false });
-    expect(workload.signals).toHaveLength(REGIONS.length * 7);
+    expect(workload.signals).toHaveLength(REGIONS.length * 8);
   });
 
   it('alarms on the API 5xx rate, the Lambda error rate and replication lag above the 5 s RPO budget', () => {
@@ -433,7 +595,7 @@ describe('routing', () => {
     assertTemplate(workload.dns).hasResourceProperties('AWS::Route53::HostedZone', { Name: 'payments-dev.example.com.' });
   });
 
-  it.each(REGIONS)('probes %s over HTTPS on its own execute-api host at /prod/health', (region) => {
+  it.each(REGIONS)('probes %s over HTTPS on its own execute-api host at /prod/health every 10 s, unhealthy after 3 failures', (region) => {
     assertTemplate(workload.routing).hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: Match.objectLike({
         Type: 'HTTPS',
@@ -441,22 +603,25 @@ describe('routing', () => {
         ResourcePath: '/prod/health',
         EnableSNI: true,
         FullyQualifiedDomainName: { 'Fn::Join': ['', [Match.anyValue(), `.execute-api.${region}.`, { Ref: 'AWS::URLSuffix' }]] },
+        RequestInterval: 10,
+        FailureThreshold: 3,
       }),
       HealthCheckTags: Match.arrayWith([{ Key: 'Name', Value: `payments-dev-${region}-health` }]),
     });
   });
 
-  it('weights api.<domain> 100 to the primary and 0 to the standby, one record per region with its health check attached', () => {
+  it('weights api.<domain> 100 to the primary and 0 to the standby, one CNAME per region (TTL 30 s) with its health check attached', () => {
     const template = assertTemplate(workload.routing);
 
     for (const [region, weight] of [[PRIMARY, 100], [STANDBY, 0]] as const) {
       template.hasResourceProperties('AWS::Route53::RecordSet', {
         Name: 'api.payments-dev.example.com.',
-        Type: 'A',
+        Type: 'CNAME',
+        TTL: '30',
         SetIdentifier: region,
         Weight: weight,
         HealthCheckId: { Ref: Match.stringLikeRegexp(`^HealthCheck${region.replace(/-/g, '')}`) },
-        AliasTarget: { DNSName: Match.anyValue(), HostedZoneId: Match.anyValue() },
+        ResourceRecords: [Match.anyValue()],
       });
     }
   });
@@ -501,6 +666,84 @@ describe('dashboards', () => {
     expect(body).toContain('payments-dev-controller-dlq.fifo');
     expect(body).toContain(':states:us-east-2:');
     expect(body).toContain(':stateMachine:payments-dev-failover');
+  });
+});
+
+describe('alarm actions', () => {
+  /** The topic each stack with alarms notifies (the stacks exist once beforeAll has run). */
+  const TOPICS: [string, () => Stack][] = [
+    ...REGIONS.map((region): [string, () => Stack] => [`payments-dev-${region}-alarms`, () => service(region)]),
+    ['payments-dev-routing-alarms', () => workload.routing],
+  ];
+
+  it('gives every workload alarm (api-5xx, lambda-errors-*, replication-lag, health-check) an action on ALARM and on OK', () => {
+    const withoutAction = workload.stacks.flatMap((stack) =>
+      resourcesOf(stack, 'AWS::CloudWatch::Alarm')
+        .filter(([, alarm]) => !(alarm.Properties.AlarmActions as unknown[] | undefined)?.length || !(alarm.Properties.OKActions as unknown[] | undefined)?.length)
+        .map(([, alarm]) => alarm.Properties.AlarmName),
+    );
+
+    expect(workload.stacks.flatMap(alarmsOf).length).toBeGreaterThanOrEqual(2 * 7 + 2);
+    expect(withoutAction).toEqual([]);
+  });
+
+  it.each(TOPICS)(
+    'notifies %s, a TLS-only topic of the alarms’ own stack and region, encrypted with a rotated key CloudWatch may use',
+    (topicName, stackOf) => {
+      const stack = stackOf();
+      const template = assertTemplate(stack);
+      const [[topicId, topic]] = resourcesOf(stack, 'AWS::SNS::Topic').filter(([, t]) => t.Properties.TopicName === topicName) as [[string, { Properties: Record<string, unknown> }]];
+      for (const [, alarm] of resourcesOf(stack, 'AWS::CloudWatch::Alarm')) {
+        expect([alarm.Properties.AlarmName, alarm.Properties.AlarmActions, alarm.Properties.OKActions]).toEqual([alarm.Properties.AlarmName, [{ Ref: topicId }], [{ Ref: topicId }]]);
+      }
+      const keyId = (topic.Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+      const [, key] = resourcesOf(stack, 'AWS::KMS::Key').find(([id]) => id === keyId)!;
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('"Service":"cloudwatch.amazonaws.com"');
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    },
+  );
+});
+
+describe('execution roles', () => {
+  const statementsOf = (stack: Stack) =>
+    resourcesOf(stack, 'AWS::IAM::Policy').flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+
+  it('attach no AWS managed policy to the payment functions or the custom-resource function (AWSLambdaBasicExecutionRole writes every log group)', () => {
+    const ours = workload.stacks.flatMap((stack) =>
+      resourcesOf(stack, 'AWS::IAM::Role')
+        .filter(([id]) => /^Functions|^AwsCustomResourceExecution/.test(id))
+        .map(([id, role]) => [id, role.Properties.ManagedPolicyArns] as const),
+    );
+
+    expect(ours.length).toBeGreaterThanOrEqual(2 * 5 + 2);
+    expect(ours.filter(([, managed]) => managed !== undefined)).toEqual([]);
+  });
+
+  it('let each payment function and the custom-resource function write only their own log group', () => {
+    for (const stack of [service(PRIMARY), service(STANDBY), data(PRIMARY)]) {
+      const functions = resourcesOf(stack, 'AWS::Lambda::Function').filter(([, fn]) => {
+        const role = (fn.Properties.Role as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] ?? '';
+        return /^Functions|^AwsCustomResourceExecution/.test(role);
+      });
+      expect(functions.length).toBeGreaterThan(0);
+      for (const [id, fn] of functions) {
+        const logGroupId = (fn.Properties.LoggingConfig as { LogGroup?: { Ref: string } } | undefined)?.LogGroup?.Ref;
+        const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+        const logStatements = resourcesOf(stack, 'AWS::IAM::Policy')
+          .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+          .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+          .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('logs:')));
+        expect([id, logStatements]).toEqual([id, [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }]]);
+      }
+    }
+    const wide = workload.stacks.flatMap(statementsOf).filter(
+      (statement) => [statement.Action].flat().some((action) => action === 'logs:*' || action === '*') || ([statement.Action].flat().some((a) => a.startsWith('logs:')) && [statement.Resource].flat().includes('*')),
+    );
+    expect(wide).toEqual([]);
   });
 });
 

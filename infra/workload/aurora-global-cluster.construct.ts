@@ -1,8 +1,13 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Region } from '../../domain/config';
+import { awsCustomResourceExecution } from './aws-custom-resource';
 import { DATABASE_PORT } from './network.construct';
 
 /**
@@ -12,8 +17,11 @@ import { DATABASE_PORT } from './network.construct';
  */
 export const AURORA_POSTGRES_VERSION = rds.AuroraPostgresEngineVersion.VER_16_6;
 
-/** Props of {@link AuroraGlobalDatabase}. */
-export interface AuroraGlobalDatabaseProps {
+/** Retention of the exported PostgreSQL logs. */
+export const POSTGRES_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+/** Props of {@link AuroraGlobalCluster}. */
+export interface AuroraGlobalClusterProps {
   /**
    * `primary` creates the global cluster and its writer cluster; `secondary` attaches a read-only
    * cluster to the global cluster named `globalClusterIdentifier` (deployed first, in the primary region).
@@ -48,12 +56,31 @@ export interface AuroraGlobalDatabaseProps {
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-getting-started.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html
  */
-export class AuroraGlobalDatabase extends Construct {
+export class AuroraGlobalCluster extends Construct {
   readonly cluster: rds.DatabaseCluster;
   /** Present only in the primary region. */
   readonly globalCluster?: rds.CfnGlobalCluster;
+  /**
+   * The global database's writer endpoint (primary region only): a DNS name Aurora keeps pointing
+   * at the writer of whichever cluster is primary, so applications write through it without a
+   * connection-string change after a switchover or failover. `AWS::RDS::GlobalCluster` returns it
+   * only as the object attribute `GlobalEndpoint` (no string `GlobalEndpoint.Address` to `GetAtt`,
+   * as cfn-lint's schema confirms), and its name carries an id Aurora generates
+   * (`<id>.global-<random>.global.rds.amazonaws.com`), so it cannot be derived: a custom resource
+   * reads `GlobalClusters[0].Endpoint` from `DescribeGlobalClusters` once the writer cluster exists.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-globalcluster.html#aws-resource-rds-globalcluster-return-values
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalCluster.html (Endpoint)
+   */
+  readonly globalWriterEndpoint?: string;
+  /**
+   * The PostgreSQL log group Aurora exports to, created here with a retention so the logs do not
+   * accumulate forever (Aurora would otherwise create it with "never expire").
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+   */
+  readonly postgresLogGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: AuroraGlobalDatabaseProps) {
+  constructor(scope: Construct, id: string, props: AuroraGlobalClusterProps) {
     super(scope, id);
     const destroyable = props.removalPolicy === RemovalPolicy.DESTROY;
     const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_POSTGRES_VERSION });
@@ -68,6 +95,12 @@ export class AuroraGlobalDatabase extends Construct {
       });
       this.globalCluster.applyRemovalPolicy(destroyable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
     }
+
+    this.postgresLogGroup = new logs.LogGroup(this, 'PostgresLogs', {
+      logGroupName: `/aws/rds/cluster/${props.clusterIdentifier}/postgresql`,
+      retention: POSTGRES_LOG_RETENTION,
+      removalPolicy: props.removalPolicy,
+    });
 
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       engine,
@@ -98,8 +131,38 @@ export class AuroraGlobalDatabase extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
+    // The log group must exist before the cluster starts exporting, or Aurora creates its own.
+    this.cluster.node.addDependency(this.postgresLogGroup);
+    // The master secret follows the cluster's removal policy: a retained cluster whose secret was
+    // deleted with the stack could only be reached again by resetting its password.
+    // (`cluster.secret` is the attachment; the generated secret itself is the `Secret` child.)
+    const generatedSecret = this.cluster.node.tryFindChild('Secret');
+    if (generatedSecret instanceof secretsmanager.Secret) generatedSecret.applyRemovalPolicy(props.removalPolicy);
+
     const cfnCluster = this.cluster.node.defaultChild as rds.CfnDBCluster;
     if (this.globalCluster) {
+      const describe = {
+        service: 'RDS',
+        action: 'describeGlobalClusters',
+        parameters: { GlobalClusterIdentifier: props.globalClusterIdentifier },
+        physicalResourceId: cr.PhysicalResourceId.of(`${props.globalClusterIdentifier}-writer-endpoint`),
+        outputPaths: ['GlobalClusters.0.Endpoint'],
+      };
+      const endpoint = new cr.AwsCustomResource(this, 'GlobalWriterEndpoint', {
+        ...awsCustomResourceExecution(this),
+        resourceType: 'Custom::GlobalWriterEndpoint',
+        onCreate: describe,
+        onUpdate: describe,
+        policy: cr.AwsCustomResourcePolicy.fromStatements([
+          new iam.PolicyStatement({
+            actions: ['rds:DescribeGlobalClusters'],
+            resources: [Stack.of(this).formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: props.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          }),
+        ]),
+        installLatestAwsSdk: false,
+      });
+      endpoint.node.addDependency(this.cluster);
+      this.globalWriterEndpoint = endpoint.getResponseField('GlobalClusters.0.Endpoint');
       cfnCluster.globalClusterIdentifier = this.globalCluster.ref;
       Validations.of(this.cluster).acknowledge({
         id: 'AwsSolutions-SMG4',
