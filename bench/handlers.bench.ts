@@ -13,8 +13,8 @@ import { InMemoryDeadLetters } from '../adapters/dead-letters/in-memory-dead-let
 import { InMemoryPublisher } from '../adapters/publisher/in-memory-publisher.twin';
 import { InMemoryStateStore } from '../adapters/state-store/in-memory-state-store.twin';
 import { InMemoryWorkflow } from '../adapters/workflow/in-memory-workflow.twin';
-import { alarmStateChange, envelopeTime, executionStatusChange, scheduledTick, type RawEvent } from '../cli/drill/aws-events';
-import { runWorkflow, workflowFromTemplate } from '../cli/local/local-state-machine';
+import { alarmStateChange, envelopeTime, executionStatusChange, scheduledTick, type RawEvent } from '../local/aws-events';
+import { runWorkflow, workflowFromTemplate } from '../local/state-machine';
 import type { DomainEvent } from '../domain/events';
 import { processBatch } from '../handlers/decide.handler';
 import type { DecideDeps } from '../handlers/decide/decide-record';
@@ -309,6 +309,13 @@ function rawEventOf(e: DomainEvent): RawEvent {
         region: CONTROLLER_REGION,
         account: ACCOUNT,
       });
+    case 'heartbeat':
+      return scheduledTick({ id: e.eventId, at: e.at, region: e.region, account: ACCOUNT, ruleArn: `arn:aws:events:${e.region}:${ACCOUNT}:rule/payments-dev-${e.region}-heartbeat` });
+    case 'workflow-started':
+    case 'action-failed':
+      throw new Error(`bench: a ${e.type} event is made by the decide path itself and never arrives on the queue; the stream must not hold one`);
+    case 'readiness-evaluated':
+      throw new Error(`bench: the benchmark stream holds no readiness results (${e.eventId})`);
   }
 }
 

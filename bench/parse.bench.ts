@@ -34,6 +34,13 @@ function toRaw(e: DomainEvent, alarm: Record<string, unknown>, sfn: Record<strin
       s.detail.stopDate = e.at;
       return JSON.stringify(s);
     }
+    case 'heartbeat':
+      return JSON.stringify({ version: '0', id: e.eventId, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: isoSeconds(e.at), region: e.region, resources: [`arn:aws:events:${e.region}:123456789012:rule/payments-dev-${e.region}-heartbeat`], detail: {} });
+    case 'workflow-started':
+    case 'action-failed':
+      throw new Error(`bench: a ${e.type} event is made by the decide path itself and never arrives on the queue; the stream must not hold one`);
+    case 'readiness-evaluated':
+      throw new Error(`bench: the benchmark stream holds no readiness results (${e.eventId})`);
   }
 }
 

@@ -20,7 +20,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const resultsDir = join(__dirname, 'results');
 mkdirSync(resultsDir, { recursive: true });
 const only = process.argv[2];
-const BENCHMARKS = ['engine', 'handlers', 'synth'];
+const BENCHMARKS = ['engine', 'handlers', 'synth', 'rto'];
 if (only !== undefined && !BENCHMARKS.includes(only)) {
   console.error(`unknown benchmark "${only}": run npm run bench, or npm run bench -- <${BENCHMARKS.join('|')}>`);
   process.exit(2);
@@ -95,6 +95,26 @@ async function main() {
       { metric: 'npx cdk synth --quiet (wall time, offline)', value: `${fmt(s.cliSeconds, 1)} s`, target: '≤ 30 s', ok: s.cliSeconds <= 30 },
     ]);
     save('synth', s);
+  }
+
+  if (!only || only === 'rto') {
+    const { runRtoBench } = await import('./rto.bench');
+    const r = await runRtoBench();
+    const pct = (share: number) => `${fmt(share * 100, 3)} %`;
+    report(`rto: modelled recovery per drill scenario (in-memory twins, simulated clock, ${r.runs} runs each) and the controller's share of it`, [
+      { metric: 'RTO model worst case (drctl rto)', value: `${fmt(r.model.worstCaseSeconds, 1)} s`, target: `≤ ${r.model.targetSeconds} s`, ok: r.model.worstCaseSeconds <= r.model.targetSeconds },
+      ...r.scenarios.flatMap((s) => [
+        {
+          metric: `${s.scenario}: modelled RTO (detection ${s.detectionSeconds} + sustain ${s.sustainSeconds} + workflow ${s.workflowSeconds} + traffic ${s.trafficSeconds} + TTL ${s.dnsTtlSeconds})`,
+          value: `${fmt(s.totalSeconds, 1)} s`,
+          target: `≤ ${r.model.targetSeconds} s`,
+          ok: s.passed && s.totalSeconds <= r.model.targetSeconds,
+        },
+        { metric: `${s.scenario}: controller overhead (median)`, value: `${fmt(s.controllerOverheadMs, 1)} ms`, target: '', ok: undefined },
+        { metric: `${s.scenario}: controller share of the RTO`, value: pct(s.controllerShare), target: '≤ 1 %', ok: s.controllerShare <= 0.01 },
+      ]),
+    ]);
+    save('rto', r);
   }
 
   if (missed > 0) {

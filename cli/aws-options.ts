@@ -13,6 +13,9 @@ export interface AwsFlags {
   readonly 'endpoint-url'?: string;
 }
 
+/** The `--region` / `--endpoint-url` options, for a command's `parseFlags`. */
+export const AWS_FLAG_OPTIONS = { region: { type: 'string' }, 'endpoint-url': { type: 'string' } } as const;
+
 /** Credentials for a local endpoint: moto and other emulators accept any. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'drctl-local', secretAccessKey: 'drctl-local' } as const;
 

@@ -1,7 +1,8 @@
 import { CliError } from './cli-error';
 import { DRILL_USAGE, SANDBOX_USAGE } from './drill/usage';
 import { EXPLAIN_USAGE, runExplain } from './explain.command';
-import { OVERRIDE_USAGE, runOverride } from './override.command';
+import { FAILBACK_USAGE, OVERRIDE_USAGE, runFailback, runOverride } from './override.command';
+import { READINESS_USAGE, runReadinessCommand } from './readiness.command';
 import { STATUS_USAGE, runStatus } from './status.command';
 
 const USAGE = [
@@ -11,8 +12,14 @@ const USAGE = [
   '      replay recorded EventBridge events through the parser and the engine: what would the controller have done?',
   `  ${OVERRIDE_USAGE}`,
   '      publish an operator override to the controller bus, validated by the controller\'s own parser (--dry-run prints the PutEvents entries)',
+  `  ${FAILBACK_USAGE}`,
+  '      ask for a planned switchover back to the home region (RPO 0); the controller refuses it unless readiness shows the home region in sync',
   `  ${STATUS_USAGE}`,
   '      show the controller\'s state, its last decisions and the published active region per region',
+  `  ${READINESS_USAGE}`,
+  '      check what a failover into each target needs, with your credentials, on the deployed readiness settings; exits 1 when a target is not ready',
+  '  rto [--json] [--env <name>]',
+  '      worst-case recovery time of the synthesized reference app along a regional blackout, part by part with sources; exits 1 over the target',
   `  ${DRILL_USAGE}`,
   '      rehearse whole failovers locally on moto_server (no AWS account): timeline, verdict per scenario, HTML report',
   `  ${SANDBOX_USAGE}`,
@@ -39,9 +46,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'override':
         await runOverride(rest);
         return 0;
+      case 'failback':
+        await runFailback(rest);
+        return 0;
       case 'status':
         await runStatus(rest);
         return 0;
+      case 'readiness':
+        return await runReadinessCommand(rest);
       // The drill loads CDK and the local environment: only when asked for. require(), because the
       // launcher (bin/drctl.js) registers tsx for require only; import() would bypass it.
       /* eslint-disable @typescript-eslint/no-require-imports */
@@ -49,6 +61,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (require('./drill/drill.command') as typeof import('./drill/drill.command')).runDrill(rest);
       case 'sandbox':
         return await (require('./drill/sandbox.command') as typeof import('./drill/sandbox.command')).runSandbox(rest);
+      case 'rto':
+        return (require('./rto.command') as typeof import('./rto.command')).runRto(rest);
       /* eslint-enable @typescript-eslint/no-require-imports */
       case undefined:
       case 'help':

@@ -17,8 +17,12 @@ export interface ExplainLine {
   readonly reason: string;
   readonly active: string;
   readonly phase: Phase;
-  /** The replay clock (ISO-8601) the decision was made at. */
+  /** The replay clock (ISO-8601) the decision was made at: the delivery time. */
   readonly time?: string;
+  /** When earlier than `time`: the instant the evidence was judged at, the time it describes (ISO-8601). */
+  readonly evaluatedAt?: string;
+  /** The wake-up the controller would schedule (ISO-8601): when a deadline lies ahead. */
+  readonly wakeAt?: string;
   readonly eventId?: string;
   readonly target?: string;
   readonly generation?: number;
@@ -27,8 +31,10 @@ export interface ExplainLine {
 
 /**
  * Replay raw EventBridge events (one JSON object per line) through the parser and the engine.
- * The clock is each event's envelope `time` (or its own later timestamp), never going backwards; a line that does not parse is
- * `rejected` (or `ignored` when it is valid but not for the controller) and the replay goes on.
+ * The delivery clock is each event's envelope `time`, never going backwards (a payload's own
+ * timestamp never moves it: the engine accepts it only up to MAX_EVENT_SKEW_SECONDS ahead); the engine judges evidence at the time it describes, bounded by that clock, exactly
+ * as the controller does. A line that does not parse is `rejected` (or `ignored` when it is valid
+ * but not for the controller) and the replay goes on.
  */
 export function explain(config: ControllerConfig, text: string): ExplainLine[] {
   let state = initialState(config);
@@ -49,10 +55,11 @@ export function explain(config: ControllerConfig, text: string): ExplainLine[] {
       out.push({ input, action: isIgnorable(parsed) ? 'ignored' : 'rejected', reason: parsed.reason, ...context() });
       return;
     }
-    // The envelope `time` has whole seconds while an alarm's own timestamp has milliseconds: the
-    // clock is never earlier than either, and never goes backwards.
-    const envelopeTime = parseAwsTimestamp((raw as { time?: unknown }).time) ?? parsed.event.at;
-    now = Math.max(now, envelopeTime, parsed.event.at);
+    // The delivery clock is the envelope `time` (when EventBridge received the event), never the
+    // payload's own timestamp, which a sender controls: a future-stamped event cannot jump the
+    // clock. It never goes backwards.
+    const envelopeTime = parseAwsTimestamp((raw as { time?: unknown }).time) ?? now;
+    now = Math.max(now, envelopeTime);
     const result = decide(state, parsed.event, config, now);
     state = result.state;
     const [d] = result.decisions;
@@ -64,6 +71,8 @@ export function explain(config: ControllerConfig, text: string): ExplainLine[] {
       phase: d.phase,
       time: new Date(now).toISOString(),
       eventId: d.eventId,
+      ...(d.evaluatedAt !== undefined ? { evaluatedAt: new Date(d.evaluatedAt).toISOString() } : {}),
+      ...(d.wakeAt !== undefined ? { wakeAt: new Date(d.wakeAt).toISOString() } : {}),
       ...(d.action === 'start-failover' ? { target: d.target, generation: d.generation, dryRun: d.dryRun } : {}),
     });
   });

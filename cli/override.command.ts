@@ -117,8 +117,11 @@ export async function publishOverride(client: EventBridgeClient, event: Override
 }
 
 export const OVERRIDE_USAGE =
-  'usage: drctl override <failover|freeze|unfreeze|abort|acknowledge> --reason <text> [--target <region>] [--allow-data-loss] [--force] ' +
+  'usage: drctl override <failover|failback|freeze|unfreeze|abort|acknowledge> --reason <text> [--target <region>] [--allow-data-loss] [--force] ' +
   '[--until <ISO-8601>] [--operator <name>] [--request-id <id>] [--bus <name>] [--region <region>] [--endpoint-url <url>] [--dry-run]';
+
+export const FAILBACK_USAGE =
+  'usage: drctl failback --reason <text> [--operator <name>] [--request-id <id>] [--bus <name>] [--region <region>] [--endpoint-url <url>] [--dry-run]';
 
 /** What `runOverride` reads from its surroundings; tests pass their own. */
 export interface OverrideDeps {
@@ -191,4 +194,19 @@ export async function runOverride(args: readonly string[], deps: Partial<Overrid
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * `drctl failback --reason …`: the `failback` override, a planned switchover (RPO 0) back to the
+ * home region. It takes no target (the home region is the configured `initialActive`), no
+ * `--allow-data-loss` and no `--force`: the controller refuses it, with the reason, unless the home
+ * region's fresh readiness result shows it a member of the global cluster and in sync.
+ */
+export async function runFailback(args: readonly string[], deps: Partial<OverrideDeps> = {}): Promise<void> {
+  const refused = args.filter((arg) => ['--target', '--allow-data-loss', '--force', '--until'].includes(arg.split('=')[0]!));
+  if (refused.length > 0) {
+    throw new CliError(`${refused.join(', ')}: a failback goes to the home region without data loss and is never forced; for anything else use drctl override failover; ${FAILBACK_USAGE}`);
+  }
+  if (args.length > 0 && !args[0]!.startsWith('-')) throw new CliError(`failback takes no action or region ('${args[0]}'); ${FAILBACK_USAGE}`);
+  await runOverride(['failback', ...args], deps);
 }

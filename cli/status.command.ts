@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -8,10 +7,10 @@ import { DynamoDbStateStore } from '../adapters/state-store/dynamodb-state-store
 import type { Region } from '../domain/config';
 import type { Decision, DecisionAction } from '../domain/decision';
 import type { StoredState } from '../domain/ports/state-store.port';
-import type { Phase } from '../domain/state';
+import type { ControllerState, Phase } from '../domain/state';
 import { AWS_REGION_PATTERN } from '../edge/aws-formats';
-import { awsClientConfig, awsFailure, resolveAwsTarget, type AwsTarget } from './aws-options';
-import { CliError } from './cli-error';
+import { AWS_FLAG_OPTIONS, awsClientConfig, awsFailure, resolveAwsTarget, type AwsTarget } from './aws-options';
+import { CliError, parseFlags } from './cli-error';
 
 /** What one region's SSM parameters say, or why they could not be read. */
 export interface SsmReading {
@@ -54,6 +53,14 @@ export interface StatusReport {
     readonly requestedBy: string;
     readonly startedAt: string;
     readonly abortRequested: boolean;
+    /** How long it has been in flight, in seconds. */
+    readonly ageSeconds: number;
+    /** When the controller first saw the run running; absent while it has not. */
+    readonly confirmedAt?: string;
+    /** StartExecution/StopExecution failures the controller has decided so far. */
+    readonly actionFailures?: number;
+    /** Why this failover looks stuck, and what to check; absent while it looks healthy. */
+    readonly stuck?: string;
   };
   readonly halted?: { readonly generation: number; readonly executionName: string; readonly status: string; readonly reason: string; readonly at: string };
   readonly lastFailover?: { readonly generation: number; readonly from: Region; readonly target: Region; readonly completedAt: string; readonly recoverySeconds?: number };
@@ -72,6 +79,39 @@ export interface StatusInput {
   readonly ssm?: { readonly prefix: string; readonly regions: readonly SsmReading[] };
   /** Epoch ms, to tell an expired freeze or an ended cooldown. */
   readonly now: number;
+  /**
+   * The failover workflow's whole-run timeout: a failover in flight for longer has ended in Step
+   * Functions, whatever the controller believes.
+   * @default DEFAULT_RUN_TIMEOUT_SECONDS
+   */
+  readonly runTimeoutSeconds?: number;
+}
+
+/** The failover state machine's default whole-run timeout (the workflow construct's `timeoutMinutes` default, 60). */
+export const DEFAULT_RUN_TIMEOUT_SECONDS = 3_600;
+
+/**
+ * How long a started failover may go unconfirmed: the controller confirms the run as soon as
+ * StartExecution answers, and every one-minute tick asks again, so two ticks without it mean
+ * StartExecution keeps failing (or ticks have stopped).
+ */
+export const CONFIRMATION_GRACE_SECONDS = 120;
+
+/**
+ * Why the failover in flight looks stuck, or undefined: in flight longer than the run timeout (the
+ * run has ended in Step Functions, so the controller has missed its end and is not reconciling),
+ * or not confirmed running well after it was started.
+ */
+function stuckReason(flight: NonNullable<ControllerState['inFlight']>, now: number, runTimeoutSeconds: number): string | undefined {
+  const ageSeconds = Math.floor((now - flight.startedAt) / 1000);
+  if (ageSeconds > runTimeoutSeconds) {
+    return `in flight for ${ageSeconds} s, longer than the run timeout (${runTimeoutSeconds} s): the run has ended but the controller has not seen it end; check that ticks reach the decide function and its ReconcileFailures metric`;
+  }
+  if (flight.confirmedAt === undefined && ageSeconds > CONFIRMATION_GRACE_SECONDS) {
+    const failures = flight.actionFailures ?? 0;
+    return `not confirmed running ${ageSeconds} s after it was started${failures > 0 ? ` (${failures} failed StartExecution/StopExecution attempt(s))` : ''}: check the decide function's logs for StartExecution errors and that ticks reach it`;
+  }
+  return undefined;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -88,9 +128,9 @@ function decisionLine(d: Decision): DecisionLine {
 }
 
 /** Where the published active region differs from the controller's (a missing parameter counts). */
-function disagreements(prefix: string, active: Region, regions: readonly SsmReading[], inFlight: string | undefined): string[] {
+function disagreements(prefix: string, active: Region, regions: readonly SsmReading[], inFlight: { name: string; stuck: boolean } | undefined): string[] {
   const name = parameterName(prefix, 'activeRegion');
-  const note = inFlight !== undefined ? ` (${inFlight} in flight: expected until it completes)` : '';
+  const note = inFlight === undefined ? '' : inFlight.stuck ? ` (${inFlight.name} in flight but stuck: see above)` : ` (${inFlight.name} in flight: expected until it completes)`;
   return regions
     .filter((r) => r.error === undefined && r.activeRegion !== active)
     .map((r) => `${name} in ${r.region} ${r.activeRegion === undefined ? 'is not set' : `says ${r.activeRegion}`}, the controller's state says ${active}${note}`);
@@ -104,7 +144,8 @@ export function statusReport(input: StatusInput): StatusReport {
     return { app, table, stored: false, decisions, ...(input.ssm ? { ssm: { ...input.ssm, disagreements: [] } } : {}) };
   }
   const s = stored.state;
-  const inFlightName = s.inFlight ? `failover g${s.inFlight.generation}` : undefined;
+  const stuck = s.inFlight && stuckReason(s.inFlight, now, input.runTimeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS);
+  const inFlightNote = s.inFlight ? { name: `failover g${s.inFlight.generation}`, stuck: stuck !== undefined } : undefined;
   return {
     app,
     table,
@@ -132,11 +173,15 @@ export function statusReport(input: StatusInput): StatusReport {
         requestedBy: s.inFlight.requestedBy,
         startedAt: iso(s.inFlight.startedAt),
         abortRequested: s.inFlight.abortRequested === true,
+        ageSeconds: Math.max(0, Math.floor((now - s.inFlight.startedAt) / 1000)),
+        ...(s.inFlight.confirmedAt !== undefined ? { confirmedAt: iso(s.inFlight.confirmedAt) } : {}),
+        ...(s.inFlight.actionFailures !== undefined ? { actionFailures: s.inFlight.actionFailures } : {}),
+        ...(stuck !== undefined ? { stuck } : {}),
       },
     }),
     ...(s.halted && { halted: { ...s.halted, at: iso(s.halted.at) } }),
     ...(s.lastFailover && { lastFailover: { ...s.lastFailover, completedAt: iso(s.lastFailover.completedAt) } }),
-    ...(input.ssm && { ssm: { ...input.ssm, disagreements: disagreements(input.ssm.prefix, s.active, input.ssm.regions, inFlightName) } }),
+    ...(input.ssm && { ssm: { ...input.ssm, disagreements: disagreements(input.ssm.prefix, s.active, input.ssm.regions, inFlightNote) } }),
     decisions,
   };
 }
@@ -156,9 +201,10 @@ export function formatStatus(r: StatusReport): string[] {
     row(
       'in flight',
       i
-        ? `g${i.generation} ${i.executionName}: ${i.from} → ${i.target} (${i.mode}, by ${i.requestedBy}, started ${i.startedAt})${i.abortRequested ? ', abort requested' : ''}`
+        ? `g${i.generation} ${i.executionName}: ${i.from} → ${i.target} (${i.mode}, by ${i.requestedBy}, started ${i.startedAt}, ${i.confirmedAt !== undefined ? `running since ${i.confirmedAt}` : 'not confirmed running'})${i.abortRequested ? ', abort requested' : ''}`
         : 'none',
     );
+    if (i?.stuck !== undefined) lines.push(`  ! stuck: failover g${i.generation} ${i.stuck}`);
     const h = r.halted;
     row('halted', h ? `after g${h.generation} ${h.executionName} ${h.status} at ${h.at}: ${h.reason}; 'drctl override acknowledge' resumes automatic action` : 'no');
     const l = r.lastFailover;
@@ -183,7 +229,16 @@ export function formatStatus(r: StatusReport): string[] {
 
 export const STATUS_USAGE =
   'usage: drctl status --app <name> --table <state table> [--region <region>] [--endpoint-url <url>] ' +
-  '[--parameter-prefix </app/env> --regions <r1,r2>] [--limit <n>] [--json]';
+  '[--parameter-prefix </app/env> --regions <r1,r2>] [--run-timeout-seconds <n>] [--limit <n>] [--json]';
+
+/**
+ * The IAM actions `drctl status` calls: DynamoDB GetItem (the state item) and Query (the decision
+ * records) on the state table, and with `--parameter-prefix`, SSM GetParameters (one call per
+ * region for both parameters) on the app's parameters. The operator role must grant exactly these.
+ *
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html
+ */
+export const STATUS_IAM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'ssm:GetParameters'] as const;
 
 const DEFAULT_LIMIT = 10;
 const MAX_LIMIT = 1000;
@@ -202,6 +257,13 @@ function parseLimit(value: string | undefined): number {
   const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!(limit >= 1 && limit <= MAX_LIMIT)) throw new CliError(`--limit '${value}' is not a whole number from 1 to ${MAX_LIMIT}; e.g. --limit 20`);
   return limit;
+}
+
+function parseRunTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_RUN_TIMEOUT_SECONDS;
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 1)) throw new CliError(`--run-timeout-seconds '${value}' is not a whole number of seconds ≥ 1; give the failover workflow's timeout, e.g. --run-timeout-seconds 3600`);
+  return seconds;
 }
 
 function parseSsmFlags(prefix: string | undefined, regions: string | undefined): { prefix: string; regions: Region[] } | undefined {
@@ -233,28 +295,25 @@ function stateStoreFailure(error: unknown, table: string, target: AwsTarget): Cl
  */
 export async function runStatus(args: readonly string[], deps: Partial<StatusDeps> = {}): Promise<void> {
   const { env, write, now } = { ...defaultDeps, ...deps };
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        app: { type: 'string' },
-        table: { type: 'string' },
-        region: { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        'parameter-prefix': { type: 'string' },
-        regions: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw new CliError(`${(error as Error).message}; ${STATUS_USAGE}`);
-  }
+  const values = parseFlags(
+    args,
+    {
+      app: { type: 'string' },
+      table: { type: 'string' },
+      ...AWS_FLAG_OPTIONS,
+      'parameter-prefix': { type: 'string' },
+      regions: { type: 'string' },
+      limit: { type: 'string' },
+      'run-timeout-seconds': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    STATUS_USAGE,
+  );
   const { app, table } = values;
   if (!app) throw new CliError(`--app is required (the protected application's name); ${STATUS_USAGE}`);
   if (!table) throw new CliError(`--table is required (the controller's state table); ${STATUS_USAGE}`);
   const limit = parseLimit(values.limit);
+  const runTimeoutSeconds = parseRunTimeout(values['run-timeout-seconds']);
   const ssmFlags = parseSsmFlags(values['parameter-prefix'], values.regions);
   const target = resolveAwsTarget(values, env, STATUS_USAGE);
 
@@ -284,7 +343,7 @@ export async function runStatus(args: readonly string[], deps: Partial<StatusDep
     ]).catch((error: unknown) => {
       throw stateStoreFailure(error, table, target);
     });
-    const report = statusReport({ app, table, stored, decisions, now: now(), ...(ssmFlags && ssmReadings ? { ssm: { prefix: ssmFlags.prefix, regions: ssmReadings } } : {}) });
+    const report = statusReport({ app, table, stored, decisions, now: now(), runTimeoutSeconds, ...(ssmFlags && ssmReadings ? { ssm: { prefix: ssmFlags.prefix, regions: ssmReadings } } : {}) });
     if (values.json) write(JSON.stringify(report));
     else for (const line of formatStatus(report)) write(line);
   } finally {

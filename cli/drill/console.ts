@@ -39,7 +39,7 @@ export function renderConsoleTimeline(result: ScenarioResult, options: ConsoleOp
   }
   if (result.rto) {
     const r = result.rto;
-    const rto = `RTO ${r.totalSeconds} s modelled (detection ${r.detectionSeconds} s + sustain ${r.sustainSeconds} s + workflow ${r.workflowSeconds} s + DNS TTL ${r.dnsTtlSeconds} s); controller overhead ${Math.round(r.controllerOverheadMs)} ms measured`;
+    const rto = `RTO ${r.totalSeconds} s modelled (detection ${r.detectionSeconds} s + sustain ${r.sustainSeconds} s + workflow ${r.workflowSeconds} s + traffic ${r.trafficSeconds} s + DNS TTL ${r.dnsTtlSeconds} s; model worst case ${r.modelWorstCaseSeconds} s, target ${r.targetSeconds} s); controller overhead ${Math.round(r.controllerOverheadMs)} ms measured (${(r.controllerShare * 100).toFixed(3)} %)`;
     wrap(rto, width - 2, 2).forEach((part) => lines.push(`  ${part}`));
   }
   for (const c of result.checks) {

@@ -4,13 +4,15 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error';
-import { MotoNotInstalledError, motoCredentials, startMoto, type Moto } from '../local/moto-server';
+import { awsCliPublisher } from '../../local/aws-cli';
+import { MotoNotInstalledError, motoCredentials, startMoto, type Moto } from '../../local/moto-server';
 import { renderConsoleTimeline } from './console';
-import { InMemoryEnvironment, MotoEnvironment, type DrillEnvironment } from './environment';
-import { MODELLED_PROMOTION_SECONDS, MODELLED_STEP_SECONDS } from './local-workflow';
-import { drillPlan, synthesizeController, type DrillPlan } from './provision';
+import { InMemoryEnvironment, type DrillEnvironment } from '../../local/environment';
+import { MotoEnvironment } from '../../local/moto-environment';
+import { drillPlan, type DrillPlan } from '../../local/plan';
+import { synthesizeController } from './reference-app';
 import { renderReport } from './report';
-import { awsCliPublisher, runScenario } from './scenario-runner';
+import { runScenario } from './scenario-runner';
 import { SCENARIO_NAMES, SCENARIOS } from './scenarios';
 import { DRILL_USAGE } from './usage';
 import type { DrillRun, ScenarioResult } from './timeline';
@@ -107,14 +109,18 @@ function notesFor(env: DrillEnvironment, plan: DrillPlan): string[] {
   const common = [
     'database promotion modelled by the Aurora twin: moto has no FailoverGlobalCluster/SwitchoverGlobalCluster',
     'region health modelled by each scenario: moto’s GetHealthCheckStatus always reports Success',
-    `simulated clock: a tick every simulated minute; steps take their AWS-typical time (Route 53 change INSYNC ${MODELLED_STEP_SECONDS['shift-traffic']} s, ` +
-      `Aurora promotion ${MODELLED_PROMOTION_SECONDS} s, other API calls 1-2 s); the real milliseconds are measured separately as the controller’s overhead`,
+    `simulated clock: a tick every simulated minute, heartbeats on their rules' schedule, wake-ups when their SQS delay ends; every duration comes from the synthesized stacks and the RTO model drctl rto prints ` +
+      `(alarms after period × datapoints, probe alarm ${plan.timings.probeAlarm.seconds} s, heartbeat window ${plan.timings.heartbeatWindow.seconds} s, Aurora promotion ${plan.timings.model.promotionSeconds} s, ` +
+      `Route 53 change INSYNC ${plan.timings.model.steps['shift-traffic'].healthySeconds} s, a dark region's calls hang for the calling client's deadline × attempts); the real milliseconds are measured separately as the controller’s overhead`,
+    'heartbeats: moto fires no schedule rules and its cross-region bus targets re-stamp region, time and resources, so the drill fires each heartbeat rule itself through the synthesized targets and patterns',
+    'reconciliation reads the drill’s own CloudWatch alarm states (DescribeAlarms in a dark region fails after the decide path’s deadline); wake-ups are delivered into the controller queue at the end of their SQS delay, as the pipe would',
     `not created from the templates (run in-process, or not enforced locally): ${plan.notCreated.join(', ')}`,
+    `readiness: the production evaluation every ${(plan.readiness?.intervalSeconds ?? 0) / 60} min (the synthesized schedule) in the scenarios that use it; records, health checks, parameters, queues, table and state machine read from ${env.backend === 'moto' ? 'moto' : 'the twins'}, global-cluster membership and lag from the Aurora twin, step functions and IAM's policy simulator from their twins, the prober's view from the scenario; its DR Readiness events go through the controller bus and the readiness rule to the queue`,
   ];
   if (env.backend === 'moto') {
     return [
       `AWS APIs on moto_server at ${env.endpoint}; the controller runs its production SDK adapters against it`,
-      'CloudWatch alarm state changes are published with PutEvents in the real format: moto’s SetAlarmState emits no event',
+      'CloudWatch alarm state changes are published with PutEvents in the real format: moto’s SetAlarmState emits no event; the cross-region hop of the alarm forwarding is made by the drill, with the event’s own resources and time (moto’s cross-region bus target drops them)',
       'scheduled ticks and Step Functions status changes are sent to the controller queue in the EventBridge format: moto cannot fire schedule rules and does not run state machines',
       'the synthesized failover state machine runs locally (aws-local-stepfunctions) with the real step handlers; StartExecution and StopExecution go to moto, so execution names stay unique',
       ...common,
@@ -144,8 +150,9 @@ export async function runDrill(args: readonly string[], overrides: Partial<Drill
   };
   const began = performance.now();
 
-  const { settings, stacks } = synthesizeController();
-  const plan = drillPlan(settings, stacks);
+  const reference = synthesizeController();
+  const { stacks } = reference;
+  const plan = drillPlan(reference);
   say(`drill: synthesized ${stacks.map((s) => `${s.name} (${s.region})`).join(', ')} in ${((performance.now() - began) / 1000).toFixed(1)} s`);
 
   let moto: Moto | undefined;

@@ -198,9 +198,10 @@ function actionDetail(d: DecisionEntry): string {
  */
 function rtoBlock(rto: RtoBreakdown): Markup {
   const parts = [
-    { name: 'detection', value: rto.detectionSeconds, colour: '#f59e0b', help: 'first ALARM → quorum of signals agrees' },
-    { name: 'sustain', value: rto.sustainSeconds, colour: '#fb923c', help: 'quorum held for the sustain period (debounce)' },
-    { name: 'workflow', value: rto.workflowSeconds, colour: '#3b82f6', help: 'failover workflow, AWS-typical step durations' },
+    { name: 'detection', value: rto.detectionSeconds, colour: '#f59e0b', help: 'outage → the quorum of signals agrees (alarm periods, probe, heartbeat window, from the synthesized stacks)' },
+    { name: 'sustain', value: rto.sustainSeconds, colour: '#fb923c', help: 'quorum held for the sustain period (debounce), met by a wake-up' },
+    { name: 'workflow', value: rto.workflowSeconds, colour: '#3b82f6', help: 'failover started → critical path done, each step as the RTO model has it' },
+    { name: 'traffic', value: rto.trafficSeconds, colour: '#06b6d4', help: "the workload's parameter cache, or a failing health check moving traffic" },
     { name: 'DNS TTL', value: rto.dnsTtlSeconds, colour: '#8b5cf6', help: 'resolvers keep the old answer until the TTL expires' },
   ];
   const width = 820;
@@ -208,8 +209,8 @@ function rtoBlock(rto: RtoBreakdown): Markup {
   let x = 0;
   const bars = parts.map((p) => {
     const w = (Math.max(0, p.value) / sum) * width;
-    const label = `${p.name} ${seconds(p.value)}`;
-    const bar = html`<g><title>${p.name}: ${seconds(p.value)} (${p.help})</title>
+    const label = `${p.name} ${seconds(p.value, 1)}`;
+    const bar = html`<g><title>${p.name}: ${seconds(p.value, 1)} (${p.help})</title>
       <rect x="${fixed(x)}" y="0" width="${fixed(w)}" height="30" fill="${p.colour}"></rect>
       ${w > label.length * 6.6 + 10 ? html`<text x="${fixed(x + w / 2)}" y="19.5" text-anchor="middle" class="rto-label">${label}</text>` : ''}</g>`;
     x += w;
@@ -219,10 +220,10 @@ function rtoBlock(rto: RtoBreakdown): Markup {
   <h3>Recovery time</h3>
   <div class="rto-row">
     <svg class="rto-bar" viewBox="0 0 ${width} 30" width="${width}" height="30" role="img" aria-label="RTO breakdown">${bars}</svg>
-    <div class="rto-total"><strong>${seconds(rto.totalSeconds)}</strong> modelled<br><span class="muted">controller overhead</span> <strong>${ms(rto.controllerOverheadMs)}</strong> measured</div>
+    <div class="rto-total"><strong>${seconds(rto.totalSeconds, 1)}</strong> modelled, target ${seconds(rto.targetSeconds)}<br><span class="muted">model worst case</span> <strong>${seconds(rto.modelWorstCaseSeconds, 1)}</strong> · <span class="muted">controller overhead</span> <strong>${ms(rto.controllerOverheadMs)}</strong> measured</div>
   </div>
-  <ul class="rto-legend">${parts.map((p) => html`<li><i style="background:${p.colour}"></i>${p.name} <strong>${seconds(p.value)}</strong> <span class="muted">${p.help}</span></li>`)}</ul>
-  <p class="small muted">Modelled: detection and sustain follow the scenario's simulated clock, the workflow uses AWS-typical durations for each step (database promotion, DNS change propagation), and the DNS TTL is how long resolvers may keep answering with the old region. Measured: the ${ms(rto.controllerOverheadMs)} the controller's own code (every decision and step handler) took on this machine.</p>
+  <ul class="rto-legend">${parts.map((p) => html`<li><i style="background:${p.colour}"></i>${p.name} <strong>${seconds(p.value, 1)}</strong> <span class="muted">${p.help}</span></li>`)}</ul>
+  <p class="small muted">Modelled: every duration comes from the synthesized stacks and the RTO model <code>drctl rto</code> prints (alarm periods, probe and heartbeat window, each step's client deadlines and AWS-typical durations, the Aurora promotion, health checks, the record's TTL), on the scenario's simulated clock; the model's worst case is the same path with every part at its worst. Measured: the ${ms(rto.controllerOverheadMs)} the controller's own code (every decision and step handler) took on this machine.</p>
 </div>`;
 }
 
@@ -306,7 +307,8 @@ function timeline(s: ScenarioResult): Markup {
   const decisionLane = markerLane(
     'decisions',
     `${decisions.filter((d) => !isQuiet(d.action)).length} that act · ${decisions.filter((d) => isQuiet(d.action)).length} quiet`,
-    decisions.map((d) => ({
+    // Drawn later is drawn on top: a decision that acted stays hoverable over a suppressed one of the same instant.
+    [...decisions].sort((a, b) => Number(b.action === 'suppressed') - Number(a.action === 'suppressed')).map((d) => ({
       at: d.at,
       quiet: isQuiet(d.action),
       colour: ACTION_COLOURS[d.action],
@@ -424,24 +426,46 @@ interface Marker {
   readonly shape: 'circle' | 'diamond';
 }
 
-/** A lane of point markers; loud ones get a label, placed on the first of three rows where it fits. */
+/** Loud markers closer than this many pixels share one spot on the lane: they get one label. */
+const CLUSTER_PX = 4;
+/** Width of a marker label character (11 px, semibold), a little generous so estimates do not collide. */
+const LABEL_CHAR_W = 6.8;
+const LABEL_GAP = 10;
+const LABEL_ROW_H = 13;
+
+/**
+ * Labels for the loud markers of a lane, never overlapping: markers at (nearly) the same spot are one
+ * label, the one drawn on top (last given) followed by "+N", with a hover title listing them all;
+ * labels go greedily on the first row where they fit, and a new row is opened when none has room.
+ */
+function markerLabels(loud: readonly Marker[], x: (t: number) => number, cy: number): { labels: Markup[]; rows: number } {
+  const clusters: { mx: number; members: { m: Marker; order: number }[] }[] = [];
+  for (const item of loud.map((m, order) => ({ m, order })).sort((a, b) => a.m.at - b.m.at || a.order - b.order)) {
+    const last = clusters[clusters.length - 1];
+    if (last && x(item.m.at) - last.mx <= CLUSTER_PX) last.members.push(item);
+    else clusters.push({ mx: x(item.m.at), members: [item] });
+  }
+  const rowEnds: number[] = [];
+  const labels = clusters.map(({ members }) => {
+    const top = members.reduce((a, b) => (b.order > a.order ? b : a)).m;
+    const text = members.length > 1 ? `${top.label} +${members.length - 1}` : top.label;
+    const w = text.length * LABEL_CHAR_W;
+    const mx = x(top.at);
+    const [start, anchorAt, tx] = mx - w / 2 < LABEL_W ? [mx - 4, 'start', mx - 4] : mx + w / 2 > PLOT_RIGHT ? [mx - w + 4, 'end', mx + 4] : [mx - w / 2, 'middle', mx];
+    let row = rowEnds.findIndex((endX) => start > endX + LABEL_GAP);
+    if (row < 0) row = rowEnds.push(0) - 1;
+    rowEnds[row] = start + w;
+    const title = members.length > 1 ? html`<title>${members.length} at this instant:\n${members.map(({ m }) => m.title.split('\n')[0]).join('\n')}</title>` : '';
+    return html`<text x="${fixed(tx)}" y="${cy + 22 + row * LABEL_ROW_H}" text-anchor="${anchorAt}" class="marker-label" fill="${top.colour}">${title}${text}</text>`;
+  });
+  return { labels, rows: rowEnds.length };
+}
+
+/** A lane of point markers; loud ones get a label below (see markerLabels), the lane grows with the label rows. */
 function markerLane(name: string, meta: string, markers: readonly Marker[], y: number, x: (t: number) => number): { markup: Markup; height: number } {
   const cy = y + 12;
-  const rowEnds = [-Infinity, -Infinity, -Infinity];
   const loud = markers.filter((m) => !m.quiet);
-  const labels = [...loud]
-    .sort((a, b) => a.at - b.at)
-    .map((m) => {
-      const w = m.label.length * CHAR_W;
-      const mx = x(m.at);
-      const [start, anchorAt] = mx - w / 2 < LABEL_W ? [mx - 4, 'start'] : mx + w / 2 > PLOT_RIGHT ? [mx - w + 4, 'end'] : [mx - w / 2, 'middle'];
-      const tx = anchorAt === 'start' ? mx - 4 : anchorAt === 'end' ? mx + 4 : mx;
-      const free = rowEnds.findIndex((endX) => start > endX + 8);
-      const row = free >= 0 ? free : rowEnds.indexOf(Math.min(...rowEnds));
-      rowEnds[row] = start + w;
-      return html`<text x="${fixed(tx)}" y="${cy + 22 + row * 13}" text-anchor="${anchorAt}" class="marker-label" fill="${m.colour}">${m.label}</text>`;
-    });
-  const rows = rowEnds.filter((e) => e > -Infinity).length;
+  const { labels, rows } = markerLabels(loud, x, cy);
   const shape = (m: Marker) => {
     const mx = fixed(x(m.at));
     const fill = m.hollow ? '#ffffff' : m.colour;
@@ -453,7 +477,7 @@ function markerLane(name: string, meta: string, markers: readonly Marker[], y: n
           : html`<circle cx="${mx}" cy="${cy}" r="7" fill="${fill}" stroke="${m.hollow ? m.colour : '#ffffff'}" stroke-width="${m.hollow ? 2 : 1.5}"></circle>`;
     return html`<g class="${m.cls}"><title>${m.title}</title>${body}</g>`;
   };
-  const height = Math.max(32, 26 + rows * 13);
+  const height = Math.max(32, 26 + rows * LABEL_ROW_H);
   return {
     markup: html`<g class="lane marker-lane">${laneLabel(name, meta, y)}
     <line x1="${LABEL_W}" x2="${PLOT_RIGHT}" y1="${cy}" y2="${cy}" class="lane-rule"></line>
@@ -588,7 +612,7 @@ svg text { font-family: inherit; }
 .state.failing-over rect { fill: #bfdbfe; } .state.failing-over text { fill: #1e40af; }
 .state.halted rect { fill: #fecaca; } .state.halted text { fill: #991b1b; }
 .flight { fill: #dbeafe; opacity: 0.45; }
-.event-line { stroke-width: 1; stroke-dasharray: 4 3; opacity: 0.55; }
+.event-line { stroke-width: 1; stroke-dasharray: 4 3; opacity: 0.55; pointer-events: none; }
 .event-line.dry { stroke-dasharray: 1 3; }
 .rto-label { font-size: 11.5px; fill: #fff; font-weight: 600; }
 figcaption { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12px; color: #334155; margin-top: 8px; padding-left: 2px; }

@@ -5,16 +5,22 @@ import { parseArgs } from 'node:util';
 import { InMemoryAuroraDatabase } from '../../adapters/database/in-memory-database.twin';
 import { HEALTH_CHECK_ALARM_REGION } from '../../infra/controller/controller-stacks';
 import { CliError } from '../cli-error';
-import { MotoNotInstalledError, motoCredentials, startMoto, type Moto } from '../local/moto-server';
-import { alarmStateChange, putEventsEntry, scheduledTick } from './aws-events';
-import { ControllerLoop } from './controller-loop';
+import { MotoNotInstalledError, motoCredentials, startMoto, type Moto } from '../../local/moto-server';
+import { alarmStateChange, putEventsEntry, scheduledTick } from '../../local/aws-events';
+import { ControllerLoop } from '../../local/controller-loop';
 import { assertPortFree } from './drill.command';
-import { MotoEnvironment, type DrillWorld } from './environment';
-import { localController } from './local-controller';
-import { drillPlan, synthesizeController, type DrillPlan } from './provision';
-import { REAL_CLOCK } from './simulated-clock';
+import type { DrillWorld } from '../../local/environment';
+import { MotoEnvironment } from '../../local/moto-environment';
+import { localController } from '../../local/local-controller';
+import { drillPlan, type DrillPlan } from '../../local/plan';
+import { synthesizeController } from './reference-app';
+import { REAL_CLOCK } from '../../local/simulated-clock';
+import { readinessSettingsFile } from '../../local/readiness-settings';
 import { SANDBOX_USAGE } from './usage';
 
+
+/** The readiness settings file the sandbox writes into its temp dir. */
+export const READINESS_SETTINGS_FILE = 'readiness-settings.json';
 
 /** How often the controller loop polls the queue, as Lambda's event source mapping keeps polling. */
 export const SANDBOX_POLL_MS = 500;
@@ -34,6 +40,8 @@ export interface Sandbox {
   readonly endpoint: string;
   readonly plan: DrillPlan;
   readonly world: DrillWorld;
+  /** The readiness settings of this world, for `drctl readiness --settings <file>` (removed on stop). */
+  readonly readinessSettings: string;
   /** Stop polling and ticking, then stop moto_server. */
   stop(): Promise<void>;
 }
@@ -49,8 +57,7 @@ export interface Sandbox {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const say = options.onLine ?? (() => undefined);
-  const { settings, stacks } = synthesizeController();
-  const plan = drillPlan(settings, stacks);
+  const plan = drillPlan(synthesizeController());
   let moto: Moto;
   try {
     moto = await (options.startMoto ?? startMoto)(15_000, options.port);
@@ -118,6 +125,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     endpoint: moto.endpoint,
     plan,
     world,
+    readinessSettings: join(examples, READINESS_SETTINGS_FILE),
     async stop() {
       stopped = true;
       clearInterval(poller);
@@ -140,6 +148,8 @@ function banner(endpoint: string, plan: DrillPlan, world: DrillWorld, examples: 
   const alarm = config.signals.find((s) => s.region === primary && s.kind === 'alarm' && s.critical) ?? config.signals[0];
   const alarmRegion = alarm?.kind === 'health-check' ? HEALTH_CHECK_ALARM_REGION : (alarm?.region ?? primary);
   const alarmFile = join(examples, 'alarm.json');
+  const settingsFile = join(examples, READINESS_SETTINGS_FILE);
+  writeFileSync(settingsFile, JSON.stringify(readinessSettingsFile(plan, world), null, 2));
   if (alarm) {
     const event = alarmStateChange({ alarmName: alarm.alarmName, state: 'ALARM', at: Date.now(), region: alarmRegion, account: plan.account });
     const { Time: _time, ...entry } = putEventsEntry(event);
@@ -161,6 +171,8 @@ function banner(endpoint: string, plan: DrillPlan, world: DrillWorld, examples: 
     'try:',
     `  npx drctl override freeze --reason "sandbox: trying a freeze" --bus ${r.controllerBusName} --region ${region} --endpoint-url ${endpoint}`,
     `  ${creds} aws events put-events --endpoint-url ${endpoint} --region ${alarmRegion} --entries file://${alarmFile}`,
+    `  npx drctl readiness --settings ${settingsFile} --region ${region} --endpoint-url ${endpoint} --json`,
+    '                   (moto serves the records, health checks, parameters, queues, table and state machine; it has no global cluster, step functions, probe metric or IAM policy simulator: those checks fail)',
     `  npx drctl status --app ${config.app} --table ${r.stateTableName} --region ${region} --endpoint-url ${endpoint} --parameter-prefix ${r.parameterPrefix} --regions ${config.regions.join(',')}`,
   ];
 }

@@ -1,4 +1,4 @@
-import type { Region } from '../../domain/config';
+import type { ControllerConfig, Region, SignalConfig } from '../../domain/config';
 import type { Decision, DecisionAction, StartFailover } from '../../domain/decision';
 import type { Phase } from '../../domain/state';
 import type { Scenario, ScenarioScript, WorldView } from './scenario-runner';
@@ -68,40 +68,62 @@ export function failoversStarted(view: WorldView, n: number): Check {
   );
 }
 
+/**
+ * What Route 53's data plane answers for the weighted name: the healthy records with a weight
+ * above 0; when none is healthy, the healthy records of weight 0 (so a failed primary's traffic
+ * goes to a standby at weight 0 even when the weights could not be changed).
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-how-route-53-chooses-records.html
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html
+ */
+export function dnsAnswers(view: WorldView, region: Region): Check {
+  const healthy = (r: Region) => view.health[r] !== 'unhealthy';
+  const weighted = Object.entries(view.weights).filter(([r, w]) => w > 0 && healthy(r));
+  const answering = (weighted.length > 0 ? weighted : Object.entries(view.weights).filter(([r, w]) => w === 0 && healthy(r))).map(([r]) => r);
+  return check(
+    `Route 53 answers with ${region} only`,
+    answering.length === 1 && answering[0] === region,
+    `weighted records: ${fmt(view.weights)}; health checks: ${fmt(view.health)}; answered: ${answering.join(', ') || 'nothing healthy'}`,
+  );
+}
+
+/** The SSM parameters in `regions` say `active` (a dark region's cannot be written: it is left out). */
+export function parametersIn(view: WorldView, regions: readonly Region[], active: Region): Check {
+  const wrong = regions.filter((r) => view.parameters[r]?.activeRegion !== active);
+  return check(`SSM active-region = ${active} in ${regions.join(', ')}`, wrong.length === 0, regions.map((r) => `${r}: ${fmt(view.parameters[r] ?? {})}`).join('; '));
+}
+
+/** The failed region's signals that put it in ALARM before the failover started, from the timeline. */
+function evidenceBefore(view: WorldView, region: Region, until: number, config: ControllerConfig): SignalConfig[] {
+  return config.signals.filter((sig) => sig.region === region && sig.critical && view.alarmsBefore(sig.alarmName, until));
+}
+
 const regionOutage: Scenario = {
   name: 'region-outage',
   title: 'Primary region outage: automatic failover',
   description:
-    "The primary's API starts failing: its 5xx alarm, its Route 53 health check and a function's error alarm go to ALARM within 30 s. Once two kinds of signal have held ALARM for the sustain period the controller fails over to the standby on its own; traffic, configuration and the database move, recovery is verified, a redelivered alarm event changes nothing, and the recovered primary does not get the traffic back automatically.",
+    "The primary's API starts failing. Its 5xx and function-error alarms fire after their synthesized evaluation periods, its probe alarm and Route 53 health-check alarm after theirs. Once two kinds of signal have held ALARM for the sustain period the controller fails over to the standby on its own; traffic, configuration and the database move, recovery is verified, a redelivered alarm event changes nothing, and the recovered primary does not get the traffic back automatically.",
   setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
   measuresRto: true,
   async script(s) {
     const api = s.signal(s.primary, 'alarm', 0);
     const lambda = s.signal(s.primary, 'alarm', 1);
-    const health = s.signal(s.primary, 'health-check');
-    await s.at(12);
-    s.setHealth(s.primary, 'unhealthy');
-    s.setDatabaseReachable(s.primary, false);
-    await s.alarm(api, 'ALARM');
-    await s.at(31);
-    await s.alarm(health, 'ALARM');
-    await s.at(40);
-    await s.alarm(lambda, 'ALARM');
-    await s.at(120);
-    await s.after(5);
-    await s.redeliver(api, 'ALARM', 12);
-    await s.after(60);
-    s.setHealth(s.primary, 'healthy');
-    s.setDatabaseReachable(s.primary, true);
-    for (const signal of [api, health, lambda]) await s.alarm(signal, 'OK');
-    await s.after(60);
+    const minute = s.timings.heartbeatInterval(s.primary).seconds;
+    await s.after(minute);
+    s.outage(s.primary, [api, lambda]);
+    await s.after(s.timings.budget.worstCaseSeconds);
+    await s.redeliver(api, 'ALARM');
+    await s.after(minute);
+    await s.recover(s.primary);
+    await s.after(minute);
   },
   async checks(view, s) {
+    const api = s.signal(s.primary, 'alarm', 0);
     const [start] = starts(view);
     const sustain = s.config.policy.sustainSeconds * 1000;
     const quorumAt = view.decisions.find((d) => d.reason.includes('not down yet'))?.at;
     const completed = decided(view, 'completed')[0];
-    const redelivered = view.decisions.filter((d) => d.action === 'ignored' && d.reason.startsWith('duplicate'));
+    const redelivered = view.decisions.filter((d) => d.action === 'ignored' && d.reason.startsWith('duplicate') && d.reason.includes(api.alarmName));
     const last = view.decisions[view.decisions.length - 1];
     return [
       failoversStarted(view, 1),
@@ -121,6 +143,72 @@ const regionOutage: Scenario = {
       writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
       check('redelivered alarm event changed nothing', redelivered.length === 1, redelivered[0]?.reason ?? 'no duplicate was recognised'),
       check('no automatic failback', last !== undefined && last.action !== 'start-failover' && last.active === s.standby, last ? `last decision: ${last.action}: ${last.reason}` : 'no decision'),
+    ];
+  },
+};
+
+const regionBlackout: Scenario = {
+  name: 'region-blackout',
+  title: 'Primary region blackout: failover on the evidence that survives',
+  description:
+    "Right after its heartbeat, the primary goes dark: its APIs (RDS, SSM, CloudWatch, EventBridge and, since it is us-east-1, Route 53's control plane) hang until each client's deadline, not one alarm event or heartbeat leaves it, and its health check fails. Only the prober in the controller region and the missing heartbeat speak for it; together they are a quorum. The controller fails over within the RTO target, every duration taken from the synthesized stacks and the RTO model; nothing on the critical path waits on the dark region longer than a client's deadline, and traffic follows the health checks where Route 53's control plane cannot be reached.",
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  measuresRto: true,
+  async script(s) {
+    const minute = s.timings.heartbeatInterval(s.primary).seconds;
+    // Dark right after a heartbeat arrived: the heartbeat window runs out as late as it can.
+    await s.after(minute);
+    s.blackout(s.primary);
+    await s.after(s.timings.budget.worstCaseSeconds);
+    await s.after(minute);
+  },
+  async checks(view, s) {
+    const [start] = starts(view);
+    const completed = start ? decided(view, 'completed').find((d) => 'generation' in d && d.generation === start.generation) : undefined;
+    const evidence = start ? evidenceBefore(view, s.primary, start.at, s.config) : [];
+    const fromDark = view.deliveredFrom(s.primary);
+    return [
+      failoversStarted(view, 1),
+      check(
+        'the automatic failover rests on the probe and the missing heartbeat',
+        start !== undefined &&
+          start.request.mode === 'auto' &&
+          (['probe', 'heartbeat'] as const).every((kind) => evidence.some((e) => e.kind === kind && start.reason.includes(e.alarmName))),
+        start ? `${start.reason}; in ALARM before it: ${evidence.map((e) => `${e.alarmName} (${e.kind})`).join(', ') || 'nothing'}` : 'no automatic failover',
+      ),
+      check('no event from the dark region reached the controller after it went dark', fromDark === 0, `${fromDark} alarm event(s) or heartbeat(s) delivered from ${s.primary} after the blackout`),
+      check('failover completed', completed !== undefined, completed?.reason ?? 'no completed decision for the failover'),
+      dnsAnswers(view, s.standby),
+      parametersIn(view, [s.standby], s.standby),
+      stateIs(view, { phase: 'steady', active: s.standby, generation: 1 }),
+      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+    ];
+  },
+};
+
+const telemetrySilentButServing: Scenario = {
+  name: 'telemetry-silent-but-serving',
+  title: 'Heartbeats lost, region serving: no failover',
+  description:
+    "The primary's heartbeats stop reaching the controller (its forwarding broke), while the prober in the controller region still gets answers and no alarm fires. A missing heartbeat is evidence, but one kind of signal is not a quorum: the controller stays put and every decision says why.",
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  async script(s) {
+    const minute = s.timings.heartbeatInterval(s.primary).seconds;
+    await s.after(minute);
+    s.silenceHeartbeats(s.primary);
+    await s.after(s.timings.heartbeatWindow.seconds + s.config.policy.sustainSeconds + 2 * minute);
+  },
+  async checks(view, s) {
+    const heartbeat = s.signal(s.primary, 'heartbeat');
+    const why = view.decisions.filter((d) => d.reason.includes(heartbeat.alarmName) && d.reason.includes(`needs quorum ${s.config.policy.quorum}`));
+    return [
+      failoversStarted(view, 0),
+      check('the heartbeat signal went to ALARM', view.alarmsBefore(heartbeat.alarmName, Number.POSITIVE_INFINITY), `${heartbeat.alarmName}: window ${s.timings.heartbeatWindow.seconds} s (${s.timings.heartbeatWindow.source})`),
+      check('the reasons say a missing heartbeat alone is not a quorum', why.length > 0, why[why.length - 1]?.reason ?? `no decision names ${heartbeat.alarmName} and the quorum of ${s.config.policy.quorum}`),
+      trafficGoesTo(view, s.primary),
+      parametersSay(view, s.primary, []),
+      stateIs(view, { phase: 'steady', active: s.primary, generation: 0 }),
+      writerIs(view, s.primary, []),
     ];
   },
 };
@@ -283,19 +371,19 @@ const abort: Scenario = {
   name: 'abort',
   title: 'An operator aborts a failover in flight',
   description:
-    'The primary fails and the controller starts a failover. While the workflow is about to fence the old region, an operator aborts it: the execution is stopped, the workflow reports ABORTED and the controller halts until acknowledged. Nothing moved; after the acknowledgement the cap on automatic failovers keeps the controller from starting again by itself.',
+    'The primary fails and the controller starts a failover. While the workflow is about to promote the database, an operator aborts it: the execution is stopped, the workflow reports ABORTED and the controller halts until acknowledged. Nothing moved; after the acknowledgement the cap on automatic failovers keeps the controller from starting again by itself.',
   setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
   async script(s) {
     const api = s.signal(s.primary, 'alarm', 0);
     const health = s.signal(s.primary, 'health-check');
-    s.pauseBefore('fence-old-region');
+    s.pauseBefore('promote-database');
     await s.at(10);
     s.setHealth(s.primary, 'unhealthy');
     await s.alarm(api, 'ALARM');
     await s.at(20);
     await s.alarm(health, 'ALARM');
     await s.at(120);
-    s.note('the failover workflow waits before fence-old-region: the operator aborts it there');
+    s.note('the failover workflow waits before promote-database: the operator aborts it there');
     await s.after(15);
     await s.override({ action: 'abort', operator: 'carol', reason: 'primary recovering on its own; AWS Health says resolved' });
     await s.after(30);
@@ -309,7 +397,7 @@ const abort: Scenario = {
     return [
       failoversStarted(view, 1),
       check('abort decided for the failover in flight', decided(view, 'abort').length === 1, decided(view, 'abort')[0]?.reason ?? 'no abort decision'),
-      check('the workflow stopped before fencing', view.steps.join(',') === 'preflight', `steps run: ${view.steps.join(', ') || 'none'}`),
+      check('the workflow stopped before promoting the database', view.steps.join(',') === 'preflight', `steps run: ${view.steps.join(', ') || 'none'}`),
       check('ABORTED halts the controller', halted !== undefined && halted.reason.includes('ABORTED'), halted?.reason ?? 'no halted decision'),
       check(
         'no automatic restart after acknowledge',
@@ -325,8 +413,117 @@ const abort: Scenario = {
   },
 };
 
+/** The readiness runs so far whose result for `target` passed or failed, as asked. */
+const readinessOf = (view: WorldView, target: Region) => view.readiness.map((r) => ({ run: r, result: r.report.targets.find((t) => t.target === target) })).filter((x) => x.result);
+
+const failback: Scenario = {
+  name: 'failback',
+  title: 'The way home: failback once the old primary is in sync again',
+  description:
+    "The primary fails and the controller fails over on its own. The primary's region recovers: Aurora adds its old cluster back to the global cluster as a secondary, first pending-resync, later connected. Readiness (on its synthesized schedule) says failback is not possible while it resynchronizes, and a drctl failback asked then is refused with that reason; once readiness reports it in sync, drctl failback moves writer, traffic and parameters home with a switchover: no data lost.",
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  readiness: true,
+  async script(s) {
+    const interval = s.readiness.intervalSeconds;
+    const minute = s.timings.heartbeatInterval(s.primary).seconds;
+    await s.after(minute);
+    s.outage(s.primary, [s.signal(s.primary, 'alarm', 0), s.signal(s.primary, 'alarm', 1)]);
+    await s.after(s.timings.budget.worstCaseSeconds + minute);
+    await s.recover(s.primary);
+    s.readiness.rejoin(s.primary, 'pending-resync');
+    s.note(`Aurora adds the old primary's cluster in ${s.primary} back to the global cluster as a secondary: pending-resync`);
+    await s.at(interval + minute);
+    await s.override({ action: 'failback', operator: 'erin', reason: `${s.primary} is back; going home` });
+    await s.after(minute);
+    s.readiness.rejoin(s.primary, 'connected');
+    s.note(`${s.primary}'s cluster has resynchronized: connected, lag 1 s`);
+    await s.at(2 * interval + minute);
+    await s.override({ action: 'failback', operator: 'erin', reason: `readiness says ${s.primary} is in sync; going home` });
+    await s.after(minute);
+  },
+  async checks(view, s) {
+    const [auto, back] = starts(view);
+    const home = readinessOf(view, s.primary);
+    const refused = view.decisions.find((d) => d.action === 'suppressed' && d.reason.includes('failback refused'));
+    const done = back ? view.decisions.find((d) => d.action === 'completed' && 'generation' in d && d.generation === back.generation) : undefined;
+    const last = view.promotions[view.promotions.length - 1];
+    return [
+      failoversStarted(view, 2),
+      check('the outage failed over automatically', auto !== undefined && auto.request.mode === 'auto' && auto.target === s.standby, auto?.reason ?? 'no automatic failover'),
+      check(
+        'readiness reported failback not possible, then possible',
+        home.some((x) => x.run.failbackPossible === false && x.result!.failing.includes('global-cluster-member')) && home.some((x) => x.run.failbackPossible === true),
+        home.map((x) => `${new Date(x.run.at).toISOString()}: ${x.run.failbackPossible ? 'possible' : `not possible (${x.result!.failing.join(', ')})`}`).join('; ') || 'no readiness result for the home region',
+      ),
+      check(
+        'a failback while out of sync is refused, naming the reason',
+        refused !== undefined && refused.reason.includes('global-cluster-member') && refused.reason.includes('not in sync'),
+        refused?.reason ?? 'no failback was refused',
+      ),
+      check(
+        'the failback is a planned switchover back home, by the operator',
+        back !== undefined && back.request.planned === true && back.target === s.primary && back.request.requestedBy === 'erin' && !back.request.allowDataLoss,
+        back ? `${back.reason} (planned ${String(back.request.planned)}, allowDataLoss ${back.request.allowDataLoss})` : 'no failback started',
+      ),
+      check('failback completed', done !== undefined, done?.reason ?? 'no completed decision for the failback'),
+      check('no data lost: the way home is a switchover (RPO 0)', last?.mode === 'switchover' && last.region === s.primary, last ? `${last.mode} ${last.from}→${last.region}` : 'no promotion'),
+      writerIs(view, s.primary, [`failover ${s.primary}→${s.standby}`, `switchover ${s.standby}→${s.primary}`]),
+      trafficGoesTo(view, s.primary),
+      parametersSay(view, s.primary, [s.standby]),
+      stateIs(view, { phase: 'steady', active: s.primary, generation: 2 }),
+    ];
+  },
+};
+
+const readinessDrift: Scenario = {
+  name: 'readiness-drift',
+  title: 'A record edited by hand: readiness refuses the automatic failover, force still works',
+  description:
+    "Someone edits the standby's weighted record by hand. The next scheduled readiness evaluation fails its weighted-records check; its alarm fires and the controller keeps the result. When the primary then fails, the controller refuses the automatic failover into the standby and names the failing check; a manual failover without force is refused the same way, and the operator's forced failover goes through and completes.",
+  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  readiness: true,
+  async script(s) {
+    const minute = s.timings.heartbeatInterval(s.primary).seconds;
+    await s.after(minute);
+    await s.editRecord(s.standby, 10);
+    await s.at(s.readiness.intervalSeconds + minute);
+    s.outage(s.primary, [s.signal(s.primary, 'alarm', 0), s.signal(s.primary, 'alarm', 1)]);
+    await s.after(s.timings.budget.worstCaseSeconds);
+    await s.override({ action: 'failover', operator: 'frank', reason: `${s.primary} is down`, target: s.standby });
+    await s.after(minute / 2);
+    await s.override({ action: 'failover', operator: 'frank', reason: `${s.primary} is down; the record is fixed by the failover itself`, target: s.standby, force: true });
+    await s.after(minute);
+  },
+  async checks(view, s) {
+    const [result] = readinessOf(view, s.standby);
+    const alarm = result?.run.alarms[s.standby];
+    const kept = view.decisions.find((d) => d.reason.startsWith(`readiness of ${s.standby}`) && d.reason.includes('weighted-records'));
+    const autoRefused = view.decisions.find((d) => d.action === 'suppressed' && d.reason.includes('automatic failover into it refused') && d.reason.includes('weighted-records'));
+    const manualRefused = view.decisions.find((d) => d.action === 'suppressed' && d.reason.includes('by frank') && d.reason.includes('weighted-records') && d.reason.includes('use force'));
+    const [start] = starts(view);
+    return [
+      check(
+        'readiness failed the weighted-records check of the standby',
+        result !== undefined && result.result!.failing.includes('weighted-records'),
+        result ? result.result!.checks.filter((c) => !c.passed).map((c) => `${c.check}: ${c.detail}`).join('; ') || 'every check passed' : 'no readiness result for the standby',
+      ),
+      check('the readiness alarm fired', alarm?.value === 1 && alarm.state === 'ALARM', alarm ? `${alarm.alarmName}: ReadinessFailed ${alarm.value} → ${alarm.state}` : 'no readiness alarm for the standby'),
+      check('the controller kept the result', kept !== undefined, kept?.reason ?? 'no decision on the readiness result'),
+      check('the automatic failover was refused, naming the failing check', autoRefused !== undefined && !starts(view).some((d) => d.request.mode === 'auto'), autoRefused?.reason ?? 'no refusal naming weighted-records'),
+      check('a manual failover without force was refused, naming the failing check', manualRefused !== undefined, manualRefused?.reason ?? 'no refused manual failover'),
+      failoversStarted(view, 1),
+      check('the forced manual failover started', start !== undefined && start.request.mode === 'manual' && start.reason.includes('(forced)'), start?.reason ?? 'no failover started'),
+      check('failover completed', decided(view, 'completed').length === 1, decided(view, 'completed')[0]?.reason ?? 'no completed decision'),
+      trafficGoesTo(view, s.standby),
+      parametersSay(view, s.standby, [s.primary]),
+      stateIs(view, { phase: 'steady', active: s.standby, generation: 1 }),
+      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+    ];
+  },
+};
+
 /** Every scenario, in the order the drill runs them. */
-export const SCENARIOS: readonly Scenario[] = [regionOutage, falseAlarm, manualWhileFrozen, dataLossRefused, abort];
+export const SCENARIOS: readonly Scenario[] = [regionOutage, regionBlackout, telemetrySilentButServing, falseAlarm, manualWhileFrozen, dataLossRefused, abort, failback, readinessDrift];
 
 export const SCENARIO_NAMES: readonly string[] = SCENARIOS.map((s) => s.name);
 

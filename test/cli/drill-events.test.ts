@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALARM_STATE_CHANGE_EXAMPLE, alarmStateChange, EXECUTION_STATUS_CHANGE_EXAMPLE, executionStatusChange } from '../../cli/drill/aws-events';
-import { matchesPattern } from '../../cli/drill/environment';
+import { ALARM_STATE_CHANGE_EXAMPLE, alarmStateChange, EXECUTION_STATUS_CHANGE_EXAMPLE, executionStatusChange } from '../../local/aws-events';
+import { matchesPattern } from '../../local/event-routing';
 import { parseEvent } from '../../edge/event.parser';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'aws', name), 'utf8'));

@@ -1,10 +1,12 @@
 import { InMemoryAuroraDatabase } from '../../adapters/database/in-memory-database.twin';
 import { TransientAdapterError } from '../../adapters/errors';
-import type { RawEvent } from '../../cli/drill/aws-events';
-import { InMemoryEnvironment, type DrillWorld } from '../../cli/drill/environment';
-import { failoverSteps, LocalWorkflow, MODELLED_STEP_SECONDS } from '../../cli/drill/local-workflow';
-import { drillPlan, synthesizeController, type DrillPlan } from '../../cli/drill/provision';
-import { SimulatedClock } from '../../cli/drill/simulated-clock';
+import type { RawEvent } from '../../local/aws-events';
+import { InMemoryEnvironment, type DrillWorld } from '../../local/environment';
+import { failoverSteps, LocalWorkflow, modelledStepSeconds, retryDelaySeconds } from '../../local/local-workflow';
+import { FAILOVER_STEPS, stepSpec } from '../../handlers/steps/step-registry';
+import { synthesizeController } from '../../cli/drill/reference-app';
+import { drillPlan, type DrillPlan } from '../../local/plan';
+import { SimulatedClock } from '../../local/simulated-clock';
 import { initialState } from '../../domain/decide';
 import { executionNameFor, type FailoverRequest } from '../../domain/decision';
 import { parseEvent } from '../../edge/event.parser';
@@ -13,14 +15,14 @@ const T0 = Date.UTC(2026, 10, 26, 3, 0, 0);
 
 let plan: DrillPlan;
 beforeAll(() => {
-  const { settings, stacks } = synthesizeController();
-  plan = drillPlan(settings, stacks);
+  const reference = synthesizeController();
+  plan = drillPlan(reference);
 });
 
 const request = (): FailoverRequest => ({
   app: 'payments',
   generation: 1,
-  executionName: executionNameFor('payments', 1),
+  executionName: executionNameFor('payments', 1, T0),
   from: 'us-east-1',
   target: 'us-east-2',
   mode: 'auto',
@@ -31,7 +33,10 @@ const request = (): FailoverRequest => ({
   detectedAt: T0 - 60_000,
 });
 
-/** A LocalWorkflow on the in-memory world, with shift-traffic throttled `throttles` times. */
+/** A step the state machine retries on a transient error (the step registry says which). */
+const RETRIED = FAILOVER_STEPS.find((step) => step !== 'report-halt' && stepSpec(step).retry.transientRetries > 0)!;
+
+/** A LocalWorkflow on the in-memory world, with {@link RETRIED} throttled `throttles` times. */
 async function arrange(throttles = 0) {
   const world: DrillWorld = await new InMemoryEnvironment(plan).provision();
   const { config } = plan.settings;
@@ -41,10 +46,10 @@ async function arrange(throttles = 0) {
   database.setReplicationLag('us-east-2', 1);
   const steps = failoverSteps({ config, database, traffic: world.traffic, configStore: world.configStore, stateStore: world.stateStore, publisher: world.publisher, now: () => clock.now() });
   let left = throttles;
-  const shift = steps['shift-traffic'];
-  steps['shift-traffic'] = async (input) => {
-    if (left-- > 0) throw new TransientAdapterError('route53 ChangeResourceRecordSets throttled');
-    return shift(input);
+  const retried = steps[RETRIED];
+  steps[RETRIED] = async (input) => {
+    if (left-- > 0) throw new TransientAdapterError(`${RETRIED}: throttled`);
+    return retried(input);
   };
   const delivered: RawEvent[] = [];
   const workflow = new LocalWorkflow({
@@ -55,7 +60,7 @@ async function arrange(throttles = 0) {
     account: plan.account,
     steps,
     clock,
-    stepSeconds: (step) => MODELLED_STEP_SECONDS[step],
+    stepSeconds: (step) => modelledStepSeconds(step),
     deliver: async (event) => {
       delivered.push(event);
     },
@@ -71,25 +76,22 @@ describe('LocalWorkflow', () => {
     const ran = await workflow.runPending();
 
     expect(ran).toBe(true);
-    expect(workflow.stepLog.map((r) => [r.step, r.status, r.retries])).toEqual([
-      ['preflight', 'succeeded', 0],
-      ['fence-old-region', 'succeeded', 0],
-      ['promote-database', 'succeeded', 0],
-      ['check-writer', 'succeeded', 0],
-      ['shift-traffic', 'succeeded', 1],
-      ['update-config', 'succeeded', 0],
-      ['verify-recovery', 'succeeded', 0],
-      ['announce', 'succeeded', 0],
-    ]);
-    const shift = workflow.stepLog.find((r) => r.step === 'shift-traffic');
-    expect(shift && shift.endAt - shift.at).toBe(2 * MODELLED_STEP_SECONDS['shift-traffic'] * 1000);
+    expect(workflow.stepLog.map((r) => [r.step, r.status, r.retries])).toEqual(
+      ['preflight', 'promote-database', 'check-writer', 'shift-traffic', 'update-config', 'fence-old-region', 'verify-recovery', 'announce'].map((step) => [
+        step,
+        'succeeded',
+        step === RETRIED ? 1 : 0,
+      ]),
+    );
+    const throttled = workflow.stepLog.find((r) => r.step === RETRIED);
+    expect(throttled && throttled.endAt - throttled.at).toBe((2 * modelledStepSeconds(RETRIED) + retryDelaySeconds(RETRIED, 1)) * 1000);
     const verify = workflow.stepLog.find((r) => r.step === 'verify-recovery');
     expect(delivered).toHaveLength(1);
     expect(parseEvent(delivered[0])).toEqual({
       ok: true,
       event: expect.objectContaining({
         type: 'workflow-ended',
-        executionName: 'payments-failover-g1',
+        executionName: request().executionName,
         status: 'SUCCEEDED',
         at: clock.now(),
         recoverySeconds: verify && (verify.at - request().detectedAt!) / 1000,
@@ -112,12 +114,12 @@ describe('LocalWorkflow', () => {
 
   it('waits before a paused step and, when stopped, aborts the run and delivers ABORTED with the stop cause', async () => {
     const { workflow, delivered } = await arrange();
-    workflow.pauseBefore('fence-old-region');
+    workflow.pauseBefore('promote-database');
 
     await workflow.start(request());
     await workflow.runPending();
     const pausedFirst = workflow.paused;
-    const stopped = await workflow.stop('payments-failover-g1', 'aborted by an operator: carol');
+    const stopped = await workflow.stop(request().executionName, 'aborted by an operator: carol');
 
     expect(pausedFirst).toBe(true);
     expect(stopped).toEqual({ type: 'stopped' });

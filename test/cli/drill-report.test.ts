@@ -140,8 +140,68 @@ describe('renderReport', () => {
     expect(count(withRto, '<svg class="rto-bar"')).toBe(1);
     expect(withRto).toContain('<strong>257 s</strong> modelled');
     expect(withRto).toContain('<strong>642 ms</strong> measured');
-    for (const label of ['detection', 'sustain', 'workflow', 'DNS TTL']) expect(withRto).toContain(`${label} <strong>`);
+    for (const label of ['detection', 'sustain', 'workflow', 'traffic', 'DNS TTL']) expect(withRto).toContain(`${label} <strong>`);
+    expect(withRto).toContain('<span class="muted">model worst case</span> <strong>283.3 s</strong>');
     expect(without).not.toContain('class="rto');
+  });
+
+  describe('the decisions lane labels', () => {
+    const t0 = outage.startedAt;
+    const decision = (sec: number, action: 'start-failover' | 'completed' | 'halted' | 'freeze' | 'abort' | 'suppressed', reason = `${action} reason`): TimelineEntry => ({
+      kind: 'decision',
+      at: t0 + sec * 1000,
+      action,
+      reason,
+      active: 'us-east-1',
+      phase: 'steady',
+      ...(action === 'start-failover' ? { target: 'us-east-2', generation: 1 } : {}),
+    });
+    const lane = (entries: TimelineEntry[]) => {
+      const part = sections(renderReport({ ...run, scenarios: [{ ...outage, startedAt: t0, endedAt: t0 + 300_000, entries }] }))[0]!;
+      const labels = [...part.matchAll(/<text x="([\d.-]+)" y="(\d+)" text-anchor="(start|middle|end)" class="marker-label"[^>]*>(?:<title>([^<]*)<\/title>)?([^<]*)<\/text>/g)].map(
+        ([, x, y, anchor, title, text]) => {
+          // Generous: 11 px semibold text is narrower than 7 px a character.
+          const w = text!.length * 7;
+          const left = anchor === 'start' ? Number(x) : anchor === 'end' ? Number(x) - w : Number(x) - w / 2;
+          return { y: Number(y), left, right: left + w, title, text: text! };
+        },
+      );
+      const overridesY = Number(/<text x="0" y="(\d+)" class="lane-name"><title>operator overrides<\/title>/.exec(part)![1]);
+      return { labels, overridesY };
+    };
+
+    it('gives decisions that act at the same instant one label, "+N", whose hover title lists them all', () => {
+      const { labels } = lane([decision(100, 'suppressed'), decision(100, 'start-failover'), decision(100, 'completed')]);
+
+      expect(labels).toHaveLength(1);
+      expect(labels[0]!.text).toBe('completed +2');
+      expect(labels[0]!.title).toBe('3 at this instant:\n+100.0 s · suppressed\n+100.0 s · start-failover (→ us-east-2 · g1)\n+100.0 s · completed');
+    });
+
+    it('puts labels of nearby decisions on as many rows as they need, never overlapping, and grows the lane to fit', () => {
+      const actions = ['start-failover', 'halted', 'freeze', 'abort', 'completed', 'suppressed'] as const;
+      const { labels, overridesY } = lane(actions.map((a, i) => decision(100 + i * 4, a)));
+
+      expect(labels.map((l) => l.text)).toEqual(['start-failover → us-east-2', 'halted', 'freeze', 'abort', 'completed', 'suppressed']);
+      expect(new Set(labels.map((l) => l.y)).size).toBeGreaterThan(3);
+      const overlapping = labels.flatMap((a, i) => labels.slice(i + 1).filter((b) => a.y === b.y && a.right > b.left && b.right > a.left).map((b) => `${a.text} / ${b.text}`));
+      expect(overlapping).toEqual([]);
+      expect(overridesY).toBeGreaterThan(Math.max(...labels.map((l) => l.y)) + 4);
+    });
+
+    it('keeps labels far apart on one row', () => {
+      const { labels } = lane([decision(30, 'start-failover'), decision(150, 'completed'), decision(270, 'halted')]);
+
+      expect(new Set(labels.map((l) => l.y)).size).toBe(1);
+    });
+  });
+
+  it('shows a long signal name cut short, with the full name in its hover title', () => {
+    const alarmName = 'payments-us-east-1-api-5xx-with-a-very-long-alarm-name';
+    const entries: TimelineEntry[] = [{ kind: 'signal', at: outage.startedAt, alarmName, region: 'us-east-1', signalKind: 'alarm', state: 'ALARM' }];
+    const part = sections(renderReport({ ...run, scenarios: [{ ...outage, entries }] }))[0]!;
+
+    expect(part).toContain(`class="lane-name"><title>${alarmName}</title>${alarmName.slice(0, 35)}…</text>`);
   });
 
   it('rejects a step that ends before it starts, naming the field and the fix', () => {
@@ -159,7 +219,7 @@ describe('renderConsoleTimeline', () => {
 
     expect(lines[0]).toBe('── region-outage: Primary region outage');
     expect(lines).toContain('+  12.0s  signal   payments-us-east-1-api-5xx (us-east-1, alarm) → ALARM');
-    expect(lines).toContain('+  92.0s  decision start-failover → us-east-2 g1: tick; us-east-1 is down: 2 of 3 critical signals in ALARM for ≥ 60 s');
+    expect(lines).toContain('+  92.0s  decision start-failover → us-east-2 g1: tick; us-east-1 is down: 3 of 5 critical signals in ALARM for ≥ 30 s');
     expect(lines).toContain('+ 207.0s  step     announce succeeded in 1.0s simulated, 18 ms real');
     expect(lines.some((l) => l.startsWith('+  94.0s  step     fence-old-region succeeded in 5.0s simulated, 188 ms real, 1 retry:'))).toBe(true);
     expect(renderConsoleTimeline(halt)).toContain('+ 240.0s  override unfreeze by alice via drctl: change window over');
@@ -204,7 +264,9 @@ describe('renderConsoleTimeline', () => {
   });
 
   it('prints the modelled RTO with the measured controller overhead when there is one', () => {
-    expect(renderConsoleTimeline(outage).join('\n')).toMatch(/RTO 257 s modelled \(detection 19 s \+ sustain 61 s \+ workflow 117 s \+ DNS TTL 60 s\); controller overhead 642 ms\s+measured/);
+    expect(renderConsoleTimeline(outage).join('\n')).toMatch(
+      /RTO 257 s modelled \(detection 19 s \+ sustain 61 s \+ workflow 117 s \+ traffic 0 s \+ DNS TTL 60 s; model worst case\s+283.3 s, target 300 s\); controller overhead 642 ms measured \(0.250 %\)/,
+    );
     expect(renderConsoleTimeline(falseAlarm).join('\n')).not.toContain('RTO');
   });
 });

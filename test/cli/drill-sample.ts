@@ -71,7 +71,7 @@ function record(
     },
     override(sec, o, via) {
       entries.push({ kind: 'override', at: at(sec), action: o.action, operator: o.operator, reason: o.reason, via });
-      apply({ type: 'override', eventId: id(), requestId: `req-${meta.scenario}-${seq}`, at: at(sec), ...o }, at(sec));
+      apply({ type: 'override', eventId: id(), requestId: `req-${meta.scenario}-${seq}`, at: at(sec), origin: controllerOrigin(cfg), ...o }, at(sec));
     },
     step(sec, endSec, step, realMs, extra = {}) {
       entries.push({
@@ -86,7 +86,8 @@ function record(
       });
     },
     ended(sec, status, extra = {}) {
-      apply({ type: 'workflow-ended', eventId: id(), executionName: executionNameFor(cfg.app, state.generation), status, at: at(sec), ...extra }, at(sec));
+      const executionName = executionNameFor(cfg.app, state.generation, state.inFlight?.startedAt ?? at(sec));
+      apply({ type: 'workflow-ended', eventId: id(), executionName, status, at: at(sec), ...machineOf(cfg), ...extra }, at(sec));
     },
     note(sec, text) {
       entries.push({ kind: 'note', at: at(sec), text });
@@ -94,6 +95,20 @@ function record(
   });
   const { durationSeconds, ...rest } = meta;
   return { ...rest, endedAt: at(durationSeconds), entries };
+}
+
+/**
+ * The envelope of an override published in the controller's own account and region, as the parser
+ * reads it (`origin`): EventBridge stamps `account` and `region` on every PutEvents entry.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html
+ */
+function controllerOrigin(cfg: ControllerConfig): NonNullable<Override['origin']> {
+  return { ...(cfg.account !== undefined ? { account: cfg.account } : {}), ...(cfg.controllerRegion !== undefined ? { region: cfg.controllerRegion } : {}) };
+}
+
+/** `detail.stateMachineArn` of the status-change event: the controller's own failover state machine. */
+function machineOf(cfg: ControllerConfig): Pick<WorkflowEnded, 'stateMachineArn'> {
+  return cfg.stateMachineArn !== undefined ? { stateMachineArn: cfg.stateMachineArn } : {};
 }
 
 const T0 = Date.UTC(2026, 10, 26, 3, 0, 0);
@@ -112,7 +127,7 @@ function regionOutage(): ScenarioResult {
     {
       scenario: 'region-outage',
       title: 'Primary region outage',
-      description: `${E1}'s API starts failing; its Lambda errors and its Route 53 health check agree within 30 s. Once two kinds of signal have held ALARM for the 60 s sustain period the controller fails over to us-east-2 on its own, and a redelivered event changes nothing.`,
+      description: `${E1}'s API starts failing; its Lambda errors and its Route 53 health check agree within 30 s. Once two kinds of signal have held ALARM for the 30 s sustain period the controller fails over to us-east-2 on its own, and a redelivered event changes nothing.`,
       startedAt: T0,
       durationSeconds: 300,
       wallSeconds: 4.37,
@@ -155,7 +170,18 @@ function regionOutage(): ScenarioResult {
       { name: 'no automatic failback', passed: true, detail: 'us-east-1 recovered at +262 s; us-east-2 stays active' },
     ],
     passed: true,
-    rto: { detectionSeconds: 19, sustainSeconds: 61, workflowSeconds: 117, dnsTtlSeconds: 60, controllerOverheadMs: 642, totalSeconds: 257 },
+    rto: {
+      detectionSeconds: 19,
+      sustainSeconds: 61,
+      workflowSeconds: 117,
+      trafficSeconds: 0,
+      dnsTtlSeconds: 60,
+      controllerOverheadMs: 642,
+      totalSeconds: 257,
+      controllerShare: 0.642 / 257,
+      modelWorstCaseSeconds: 283.3,
+      targetSeconds: 300,
+    },
   };
 }
 

@@ -4,12 +4,13 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDrill } from '../../cli/drill/drill.command';
-import { InMemoryEnvironment } from '../../cli/drill/environment';
-import { drillPlan, synthesizeController } from '../../cli/drill/provision';
+import { InMemoryEnvironment } from '../../local/environment';
+import { synthesizeController } from '../../cli/drill/reference-app';
+import { drillPlan } from '../../local/plan';
 import { runScenario } from '../../cli/drill/scenario-runner';
 import { SCENARIO_NAMES, trafficGoesTo } from '../../cli/drill/scenarios';
 import type { DrillRun } from '../../cli/drill/timeline';
-import { MotoNotInstalledError } from '../../cli/local/moto-server';
+import { MotoNotInstalledError } from '../../local/moto-server';
 import { freePort } from '../support/moto';
 
 const root = join(__dirname, '..', '..');
@@ -45,14 +46,16 @@ describe('drctl drill', () => {
     expect(run.scenarios.every((s) => s.checks.length >= 5)).toBe(true);
     expect(run.notes.join('\n')).toMatch(/Aurora twin: moto has no FailoverGlobalCluster\/SwitchoverGlobalCluster/);
     const outage = run.scenarios.find((s) => s.scenario === 'region-outage');
-    expect(outage?.rto).toEqual(expect.objectContaining({ sustainSeconds: expect.any(Number), workflowSeconds: expect.any(Number), dnsTtlSeconds: 60 }));
+    const { timings } = drillPlan(synthesizeController());
+    expect(outage?.rto).toEqual(expect.objectContaining({ sustainSeconds: expect.any(Number), workflowSeconds: expect.any(Number), dnsTtlSeconds: timings.model.dnsTtlSeconds }));
+    for (const name of ['region-outage', 'region-blackout']) expect(run.scenarios.find((s) => s.scenario === name)?.rto?.totalSeconds).toBeLessThanOrEqual(timings.budget.targetSeconds);
     expect(outage?.entries.filter((e) => e.kind === 'step').map((e) => e.kind === 'step' && e.step)).toEqual(
       expect.arrayContaining(['preflight', 'fence-old-region', 'promote-database', 'check-writer', 'shift-traffic', 'update-config', 'verify-recovery', 'announce']),
     );
     const html = readFileSync(report, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     for (const s of run.scenarios) expect(html).toContain(s.title.replace(/'/g, '&#39;'));
-  });
+  }, 240_000);
 
   it('runs on the in-memory twins, and says so in one line, when moto_server is not installed', async () => {
     const report = join(dir, 'in-memory.html');
@@ -69,8 +72,8 @@ describe('drctl drill', () => {
   });
 
   it('fails a scenario whose check does not hold in the world it left', async () => {
-    const { settings, stacks } = synthesizeController();
-    const env = new InMemoryEnvironment(drillPlan(settings, stacks));
+    const reference = synthesizeController();
+    const env = new InMemoryEnvironment(drillPlan(reference));
 
     const result = await runScenario({
       env,

@@ -5,6 +5,22 @@ import { explain, loadConfigFile } from '../../cli/explain.command';
 import { parseConfig } from '../../edge/config.schema';
 
 const root = join(__dirname, '..', '..');
+/** A CloudWatch alarm state change line; `stamp` is the payload's own state.timestamp (default: the envelope time). */
+const alarmLine = (alarmName: string, value: 'ALARM' | 'OK', time: string, stamp = time, region = 'us-east-1') =>
+  JSON.stringify({
+    version: '0',
+    id: `${alarmName}-${value}-${time}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time,
+    region,
+    resources: [`arn:aws:cloudwatch:${region}:123456789012:alarm:${alarmName}`],
+    detail: { alarmName, state: { value, timestamp: stamp }, previousState: { value: value === 'ALARM' ? 'OK' : 'ALARM' } },
+  });
+
+const tickAt = (time: string) => JSON.stringify({ version: '0', id: `tick-${time}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time, region: 'us-east-2', resources: [], detail: {} });
+
 const fixture = (name: string) => readFileSync(join(root, 'test', 'fixtures', 'aws', name), 'utf8');
 const oneLine = (json: string) => JSON.stringify(JSON.parse(json));
 
@@ -24,6 +40,17 @@ describe('drctl explain', () => {
     expect(actions).toEqual(expect.arrayContaining(['ignored', 'rejected', 'completed', 'freeze']));
     expect(lines[lines.length - 1]).toMatchObject({ active: 'us-east-2' });
     for (const l of lines) expect(l.reason.length).toBeGreaterThan(0);
+  });
+
+  it('replays a blackout: nothing from us-east-1 but its probe failing, and the wake-up at the heartbeat window plus sustain starts the failover', () => {
+    const lines = explain(config, readFileSync(join(root, 'examples', 'region-blackout.jsonl'), 'utf8'));
+    const probe = lines.find((l) => l.reason.startsWith('payments-us-east-1-probe'))!;
+    // The last heartbeat from us-east-1 came at 04:01:00: window 90 s, sustain 30 s.
+    expect(probe).toMatchObject({ action: 'none', wakeAt: '2026-11-26T04:03:00.000Z' });
+    const start = lines.find((l) => l.action === 'start-failover')!;
+    expect(start).toMatchObject({ time: '2026-11-26T04:03:00.000Z', target: 'us-east-2', generation: 1, phase: 'failing-over' });
+    expect(start.reason).toMatch(/^wake-up for 2026-11-26T04:03:00.000Z; us-east-1 is down: 2 of 5 critical signals in ALARM for ≥ 30 s \(payments-us-east-1-probe, payments-us-east-1-heartbeat/);
+    expect(lines.filter((l) => l.action === 'start-failover')).toHaveLength(1);
   });
 
   it('numbers inputs by 0-based line and keeps going after a bad line', () => {
@@ -58,6 +85,45 @@ describe('drctl explain', () => {
     const lines = explain(docs.config, [JSON.stringify(single), JSON.stringify(composite), oneLine(fixture('cw_alarm_configuration_change__metric_update.json'))].join('\n'));
     expect(lines.map((l) => l.action)).toEqual(['none', 'start-failover', 'ignored']);
     expect(lines[1]).toMatchObject({ target: 'us-east-2', generation: 1 });
+  });
+
+  it('keeps the delivery clock on the envelope time: a payload stamped in the future neither jumps the clock nor counts', () => {
+    const lines = explain(
+      config,
+      [
+        tickAt('2026-11-26T02:00:00Z'),
+        alarmLine('payments-us-east-1-api-5xx', 'ALARM', '2026-11-26T02:00:10Z', '2026-11-26T09:00:00Z'),
+        alarmLine('payments-us-east-1-api-5xx', 'OK', '2026-11-26T02:00:20Z'),
+      ].join('\n'),
+    );
+    expect(lines.map((l) => l.time)).toEqual(['2026-11-26T02:00:00.000Z', '2026-11-26T02:00:10.000Z', '2026-11-26T02:00:20.000Z']);
+    expect(lines[1]).toMatchObject({ action: 'rejected', reason: expect.stringMatching(/^time: signal-changed .* more than the 300 s skew allowed/) });
+    // The real change after it is not "stale".
+    expect(lines[2]!.reason).toMatch(/payments-us-east-1-api-5xx \(us-east-1, alarm\) is OK/);
+  });
+
+  it("ignores an alarm named like a signal but raised in another region, naming the mismatch", () => {
+    const lines = explain(config, [alarmLine('payments-us-east-1-api-5xx', 'ALARM', '2026-11-26T02:00:00Z', undefined, 'eu-west-1')].join('\n'));
+    expect(lines[0]).toMatchObject({ action: 'ignored', reason: expect.stringMatching(/raised in region eu-west-1, but the alarm alarm of this signal lives in us-east-1/) });
+  });
+
+  it('judges late-delivered evidence at the time it describes, as the controller does: a blip replayed after a later tick starts nothing', () => {
+    const tickLine = (time: string) => JSON.stringify({ version: '0', id: `tick-${time}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '1', time, region: 'us-east-2', resources: [], detail: {} });
+    const lines = explain(
+      config,
+      [
+        tickLine('2026-11-26T02:20:00Z'),
+        alarmLine('payments-us-east-1-api-5xx', 'ALARM', '2026-11-26T02:00:00Z'),
+        alarmLine('payments-us-east-1-health-check', 'ALARM', '2026-11-26T02:00:00Z'),
+        alarmLine('payments-us-east-1-api-5xx', 'OK', '2026-11-26T02:00:30Z'),
+        alarmLine('payments-us-east-1-health-check', 'OK', '2026-11-26T02:00:30Z'),
+        tickLine('2026-11-26T02:21:00Z'),
+      ].join('\n'),
+    );
+    expect(lines.map((l) => l.action)).toEqual(['none', 'none', 'none', 'none', 'none', 'none']);
+    expect(lines[2]).toMatchObject({ time: '2026-11-26T02:20:00.000Z', evaluatedAt: '2026-11-26T02:00:00.000Z', wakeAt: '2026-11-26T02:00:30.000Z' });
+    expect(lines[2]!.reason).toMatch(/not down yet.*judged at 2026-11-26T02:00:00.000Z, the time it describes \(delivered 1200 s later\)/);
+    expect(lines[5]!.reason).toMatch(/us-east-1 healthy/);
   });
 
   it('never lets the clock go backwards', () => {

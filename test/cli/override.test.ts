@@ -7,7 +7,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesComman
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CliError } from '../../cli/cli-error';
-import { overrideEvent, runOverride } from '../../cli/override.command';
+import { overrideEvent, runFailback, runOverride } from '../../cli/override.command';
 import type { Override } from '../../domain/events';
 import { parseEvent } from '../../edge/event.parser';
 import { motoClientConfig, startMoto, type Moto } from '../support/moto';
@@ -18,11 +18,11 @@ const BUS = 'dr-controller';
 const NOW = Date.UTC(2026, 10, 26, 3, 0, 0);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Run drctl override in-process; returns what it printed, or the CliError it threw. */
-async function drctlOverride(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ out: string[]; error?: CliError }> {
+/** Run drctl override (or drctl failback) in-process; returns what it printed, or the CliError it threw. */
+async function drctlOverride(args: readonly string[], env: NodeJS.ProcessEnv = {}, command = runOverride): Promise<{ out: string[]; error?: CliError }> {
   const out: string[] = [];
   try {
-    await runOverride(args, { env, write: (line) => out.push(line), now: () => NOW });
+    await command(args, { env, write: (line) => out.push(line), now: () => NOW });
     return { out };
   } catch (error) {
     if (error instanceof CliError) return { out, error };
@@ -30,9 +30,13 @@ async function drctlOverride(args: readonly string[], env: NodeJS.ProcessEnv = {
   }
 }
 
-/** The override as the controller reads it, without what EventBridge assigns (event id and time). */
-function withoutDelivery(override: Override): Omit<Override, 'eventId' | 'at'> {
-  const { eventId: _eventId, at: _at, ...rest } = override;
+/**
+ * The override as the controller reads it, without what EventBridge stamps on the envelope: the
+ * event id, the time, and the publisher's account and region (`origin`).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html
+ */
+function withoutDelivery(override: Override): Omit<Override, 'eventId' | 'at' | 'origin'> {
+  const { eventId: _eventId, at: _at, origin: _origin, ...rest } = override;
   return rest;
 }
 
@@ -91,7 +95,7 @@ describe('drctl override against moto_server', () => {
     sqs = new SQSClient(motoClientConfig(moto, REGION));
     flags = ['--bus', BUS, '--region', REGION, '--endpoint-url', moto.endpoint];
     // The controller's plumbing: a custom bus, a rule for overrides, a FIFO queue with one message
-    // group per app. EventBridge -> SQS FIFO needs ContentBasedDeduplication (TOOLCHAIN.md).
+    // group per app. EventBridge -> SQS FIFO needs ContentBasedDeduplication (AWS requires it; moto drops the message otherwise).
     await events.send(new CreateEventBusCommand({ Name: BUS }));
     ({ QueueUrl: queueUrl = '' } = await sqs.send(
       new CreateQueueCommand({ QueueName: 'controller.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }),
@@ -145,6 +149,7 @@ describe('drctl override against moto_server', () => {
       NOW,
     ).override;
     expect(withoutDelivery(delivered)).toEqual(withoutDelivery(sent));
+    expect(delivered.origin?.region).toBe(REGION);
   });
 
   it('is accepted the same way when published with the plain AWS CLI (aws events put-events --entries file://…)', async () => {
@@ -212,7 +217,7 @@ describe('drctl override against moto_server', () => {
 
   it.each([
     ['a missing --reason', ['freeze'], /--reason: expected a non-empty reason/],
-    ['an unknown action', ['failback', '--reason', 'r'], /action: expected one of failover, freeze, unfreeze, abort, acknowledge, got 'failback'/],
+    ['an unknown action', ['promote', '--reason', 'r'], /action: expected one of failover, failback, freeze, unfreeze, abort, acknowledge, got 'promote'/],
     ['--until on abort', ['abort', '--reason', 'r', '--until', '2026-11-26T08:00:00Z'], /--until: only applies to action freeze, not abort/],
     ['an --until that is not ISO-8601', ['freeze', '--reason', 'r', '--until', 'tomorrow'], /--until: expected an ISO-8601 time/],
     ['--target on unfreeze', ['unfreeze', '--reason', 'r', '--target', 'us-east-2'], /--target: only applies to action failover, not unfreeze/],
@@ -228,6 +233,32 @@ describe('drctl override against moto_server', () => {
     expect(error?.exitCode).toBe(2);
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toContain('\n');
+    expect(await received()).toEqual([]);
+  });
+
+  it('drctl failback publishes a failback override, with no target, data loss or force, that reaches the controller queue', async () => {
+    // Act
+    const { out, error } = await drctlOverride(['--reason', 'us-east-1 back and in sync', '--operator', 'alice', '--request-id', 'fb-1', ...flags], {}, runFailback);
+
+    // Assert
+    expect(error).toBeUndefined();
+    expect(out).toEqual([expect.stringMatching(/^sent failback override fb-1 by alice to bus dr-controller in us-east-2 \(event [\w-]+\)$/)]);
+    const delivered = await receivedOverride();
+    expect(withoutDelivery(delivered)).toEqual({ type: 'override', action: 'failback', reason: 'us-east-1 back and in sync', operator: 'alice', requestId: 'fb-1' });
+  });
+
+  it.each([
+    ['--target', ['--target', 'us-east-1']],
+    ['--allow-data-loss', ['--allow-data-loss']],
+    ['--force', ['--force']],
+    ['an action', ['failover']],
+  ])('drctl failback exits 2 and publishes nothing with %s: a failback goes home without data loss and is never forced', async (_case, extra) => {
+    // Act
+    const { error } = await drctlOverride([...extra, '--reason', 'r', ...flags], {}, runFailback);
+
+    // Assert
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toMatch(/usage: drctl failback --reason <text>/);
     expect(await received()).toEqual([]);
   });
 
@@ -291,5 +322,22 @@ describe('drctl override command line', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^drctl: invalid override: --reason: expected a non-empty reason[^\n]*\n$/);
+  });
+
+  it('drctl failback --dry-run prints the failback entry and exits 0', () => {
+    // Act
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'drctl.js'), 'failback', '--reason', 'home in sync', '--operator', 'alice', '--request-id', 'fb-2', '--bus', BUS, '--dry-run'], {
+      cwd: root,
+      env: { ...process.env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+    // Assert
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { EventBusName: BUS, Source: 'dr.operator', DetailType: 'DR Override', Detail: JSON.stringify({ action: 'failback', reason: 'home in sync', operator: 'alice', requestId: 'fb-2' }) },
+    ]);
   });
 });

@@ -36,6 +36,7 @@ const failingOver: ControllerState = {
     reason: 'us-east-1 is down',
     startedAt: T0 + 60_000,
     detectedAt: T0,
+    confirmedAt: T0 + 61_000,
   },
   frozen: { until: T0 + 3_600_000, operator: 'alice', reason: 'hold while we watch' },
   cooldownUntil: T0 - 86_400_000,
@@ -88,6 +89,63 @@ describe('statusReport / formatStatus', () => {
       '  last failover:  g2 us-east-2 → us-east-1 completed 2026-11-25T02:00:00.000Z (recovery 312 s)',
       'no decisions recorded',
     ]);
+  });
+});
+
+describe('statusReport: a stuck failover', () => {
+  const report = (inFlight: ControllerState['inFlight'], now: number, runTimeoutSeconds?: number) =>
+    statusReport({
+      app: 'payments',
+      table: TABLE,
+      stored: { state: { ...failingOver, frozen: undefined, inFlight }, version: 4 },
+      decisions: [],
+      now,
+      ...(runTimeoutSeconds !== undefined ? { runTimeoutSeconds } : {}),
+      ssm: { prefix: PREFIX, regions: [{ region: 'us-east-2', activeRegion: 'us-east-2' }] },
+    });
+
+  it('calls a failover in flight longer than the run timeout stuck, and stops calling the disagreement expected', () => {
+    // Arrange: confirmed running, then 2 hours without its end reaching the controller.
+    const flight = failingOver.inFlight!;
+
+    // Act
+    const r = report(flight, flight.startedAt + 7_200_000, 3_600);
+    const lines = formatStatus(r);
+
+    // Assert
+    expect(r.inFlight).toMatchObject({ ageSeconds: 7_200, confirmedAt: '2026-11-26T03:01:01.000Z', stuck: expect.stringMatching(/^in flight for 7200 s, longer than the run timeout \(3600 s\)/) });
+    expect(lines).toContain(`  ! stuck: failover g3 ${r.inFlight!.stuck!}`);
+    expect(r.ssm?.disagreements).toEqual([
+      "/payments/dev/active-region in us-east-2 says us-east-2, the controller's state says us-east-1 (failover g3 in flight but stuck: see above)",
+    ]);
+  });
+
+  it('calls a failover stuck when it is still not confirmed running two ticks after it started, with its failed attempts', () => {
+    // Arrange
+    const { confirmedAt: _never, ...unconfirmed } = failingOver.inFlight!;
+
+    // Act
+    const r = report({ ...unconfirmed, actionFailures: 3 }, unconfirmed.startedAt + 300_000);
+
+    // Assert
+    expect(r.inFlight?.stuck).toBe(
+      "not confirmed running 300 s after it was started (3 failed StartExecution/StopExecution attempt(s)): check the decide function's logs for StartExecution errors and that ticks reach it",
+    );
+    expect(formatStatus(r).find((l) => l.startsWith('  in flight:'))).toMatch(/not confirmed running\)$/);
+  });
+
+  it('does not call a failover stuck while it runs within its timeout, or just after it started', () => {
+    // Arrange
+    const { confirmedAt: _never, ...justStarted } = failingOver.inFlight!;
+
+    // Act
+    const running = report(failingOver.inFlight, failingOver.inFlight!.startedAt + 1_800_000);
+    const starting = report(justStarted, justStarted.startedAt + 30_000);
+
+    // Assert
+    expect(running.inFlight?.stuck).toBeUndefined();
+    expect(starting.inFlight?.stuck).toBeUndefined();
+    expect(running.ssm?.disagreements[0]).toMatch(/expected until it completes\)$/);
   });
 });
 
@@ -148,7 +206,7 @@ describe('drctl status against moto_server', () => {
       'payments: active us-east-1, phase failing-over, generation 3 (state version 2 in table dr-state)',
       '  frozen:         until 2026-11-26T04:00:00.000Z by alice (hold while we watch)',
       '  cooldown until: 2026-11-25T03:00:00.000Z (ended)',
-      '  in flight:      g3 payments-failover-g3: us-east-1 → us-east-2 (auto, by controller, started 2026-11-26T03:01:00.000Z)',
+      '  in flight:      g3 payments-failover-g3: us-east-1 → us-east-2 (auto, by controller, started 2026-11-26T03:01:00.000Z, running since 2026-11-26T03:01:01.000Z)',
       '  halted:         no',
       '  last failover:  g2 us-east-2 → us-east-1 completed 2026-11-25T02:00:00.000Z (recovery 312 s)',
       'last 3 decision(s), newest first:',
@@ -248,6 +306,7 @@ describe('drctl status against moto_server', () => {
     ['a bad region in --regions', ['--app', 'payments', '--table', TABLE, '--parameter-prefix', PREFIX, '--regions', 'us-east-1,east'], /^--regions: 'east' is not a region code/],
     ['a parameter prefix without a leading slash', ['--app', 'payments', '--table', TABLE, '--parameter-prefix', 'payments', '--regions', 'us-east-1'], /^--parameter-prefix: .*leading "\/"/],
     ['an unknown flag', ['--app', 'payments', '--table', TABLE, '--tabel', 'x'], /Unknown option '--tabel'/],
+    ['a --run-timeout-seconds that is not a number', ['--app', 'payments', '--table', TABLE, '--run-timeout-seconds', '1h'], /^--run-timeout-seconds '1h' is not a whole number of seconds/],
     ['a missing region', ['--app', 'payments', '--table', TABLE], /^no region: pass --region/],
     ['a malformed endpoint URL', ['--app', 'payments', '--table', TABLE, '--region', REGION, '--endpoint-url', 'localhost:5000'], /^--endpoint-url 'localhost:5000' is not an http\(s\) URL/],
   ])('exits 2 with one line for %s', async (_case, args, message) => {

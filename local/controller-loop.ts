@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DecideDeps } from '../../handlers/decide/decide-record';
-import { processBatch } from '../../handlers/decide.handler';
+import type { DecideDeps } from '../handlers/decide/decide-record';
+import { processBatch } from '../handlers/decide.handler';
 import type { DrillEnvironment, QueueMessage } from './environment';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { AlarmState, WorkflowStatus } from '../../domain/events';
+import type { AlarmState, WorkflowStatus } from '../domain/events';
 
 /**
  * Raw EventBridge events in the exact formats AWS documents, for the drill and the sandbox to feed

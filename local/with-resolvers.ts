@@ -1,7 +1,7 @@
 /**
  * `Promise.withResolvers` (ES2024) for Node 20: aws-local-stepfunctions 3 calls it in every Task
  * state, and without it every Task fails with a TypeError that the state machine's Catch then
- * swallows (TOOLCHAIN.md). `cli/local/local-state-machine.ts` imports it, so
+ * swallows (see jest setupFiles). `local/state-machine.ts` imports it, so
  * whatever runs a state machine locally (the drill, the sandbox, the workflow tests) has it first.
  */
 interface Resolvers<T> {

@@ -1,64 +1,47 @@
 import { performance } from 'node:perf_hooks';
-import { executionArn } from '../../adapters/workflow/execution-arn';
-import type { ControllerConfig } from '../../domain/config';
-import type { FailoverRequest } from '../../domain/decision';
-import type { WorkflowStatus } from '../../domain/events';
-import type { ConfigStore } from '../../domain/ports/config-store.port';
-import type { Database } from '../../domain/ports/database.port';
-import type { Publisher } from '../../domain/ports/publisher.port';
-import type { StateStore } from '../../domain/ports/state-store.port';
-import type { Traffic } from '../../domain/ports/traffic.port';
-import type { StartResult, StopResult, Workflow } from '../../domain/ports/workflow.port';
-import { announce } from '../../handlers/steps/announce.handler';
-import { checkWriter } from '../../handlers/steps/check-writer.handler';
-import { parseFailoverState } from '../../handlers/steps/failover-state';
-import { fenceOldRegion } from '../../handlers/steps/fence-old-region.handler';
-import { preflight } from '../../handlers/steps/preflight.handler';
-import { promoteDatabase } from '../../handlers/steps/promote-database.handler';
-import { causeMessage, reportHalt } from '../../handlers/steps/report-halt.handler';
-import { shiftTraffic } from '../../handlers/steps/shift-traffic.handler';
-import type { FailoverStep } from '../../handlers/steps/step-names';
-import { updateConfig } from '../../handlers/steps/update-config.handler';
-import { verifyRecovery } from '../../handlers/steps/verify-recovery.handler';
-import { startWorkflow, type LocalExecution, type StepFn, type SynthesizedWorkflow, type WorkflowOutcome } from '../local/local-state-machine';
+import { executionArn } from '../adapters/workflow/execution-arn';
+import type { ControllerConfig } from '../domain/config';
+import type { FailoverRequest } from '../domain/decision';
+import type { WorkflowStatus } from '../domain/events';
+import type { ConfigStore } from '../domain/ports/config-store.port';
+import type { Database } from '../domain/ports/database.port';
+import type { Publisher } from '../domain/ports/publisher.port';
+import type { StateStore } from '../domain/ports/state-store.port';
+import type { Traffic } from '../domain/ports/traffic.port';
+import type { ExecutionView, StartResult, StopResult, Workflow } from '../domain/ports/workflow.port';
+import { announce } from '../handlers/steps/announce.handler';
+import { checkWriter } from '../handlers/steps/check-writer.handler';
+import { parseFailoverState } from '../handlers/steps/failover-state';
+import { fenceOldRegion } from '../handlers/steps/fence-old-region.handler';
+import { preflight } from '../handlers/steps/preflight.handler';
+import { promoteDatabase } from '../handlers/steps/promote-database.handler';
+import { causeMessage, reportHalt } from '../handlers/steps/report-halt.handler';
+import { shiftTraffic } from '../handlers/steps/shift-traffic.handler';
+import { retryWaitSeconds, stepSpec, type FailoverStep } from '../handlers/steps/step-registry';
+import { updateConfig } from '../handlers/steps/update-config.handler';
+import { verifyRecovery } from '../handlers/steps/verify-recovery.handler';
+import { startWorkflow, type LocalExecution, type StepFn, type SynthesizedWorkflow, type WorkflowOutcome } from './state-machine';
 import { executionStatusChange, type RawEvent } from './aws-events';
 import type { DrillClock } from './simulated-clock';
 
 /**
- * Simulated seconds each call of a step takes in AWS, so the drill's RTO means something. The
- * step handlers' own work is milliseconds (measured separately as the controller's overhead); what
- * takes time is the AWS side:
- *
- * - `shift-traffic` waits for the Route 53 change to be INSYNC, which AWS says "generally" happens
- *   within 60 s: modelled at 60 s;
- * - `promote-database` only starts the switchover/failover (the API returns at once); the
- *   promotion itself is {@link MODELLED_PROMOTION_SECONDS}, spent in check-writer's Wait loop;
- * - every other step is one to three API calls (DescribeGlobalClusters, GetMetricData,
- *   GetHealthCheckStatus, SSM GetParameters/PutParameter, DynamoDB GetItem, PutEvents): 1-2 s.
- *
- * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-editing.html ("Changes generally propagate to all Route 53 name servers within 60 seconds")
- * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html
+ * Simulated seconds one call of `step` takes in AWS, from the step registry (the same number the
+ * RTO model counts, with its source there): with every region answering its `modelled` duration;
+ * while a region is dark, what its answering calls take (the hung ones are added by the drill's
+ * {@link Hangs} as the client's deadlines run out). The handlers' own work is milliseconds,
+ * measured separately as the controller's overhead.
  */
-export const MODELLED_STEP_SECONDS: Readonly<Record<FailoverStep, number>> = {
-  preflight: 2,
-  'fence-old-region': 1,
-  'promote-database': 1,
-  'check-writer': 1,
-  'shift-traffic': 60,
-  'update-config': 1,
-  'verify-recovery': 1,
-  announce: 1,
-  'report-halt': 1,
-};
+export function modelledStepSeconds(step: FailoverStep, darkRegion = false): number {
+  const spec = stepSpec(step);
+  return darkRegion ? spec.blackout.answeringSeconds : spec.modelled.seconds;
+}
 
-/**
- * How long an Aurora global database switchover or failover is modelled to take: one minute. AWS
- * puts the RTO of a global database failover "in the order of minutes"; the drill's Aurora twin
- * stays "switching-over"/"failing-over" for as many check-writer polls as fit in this time.
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
- */
-export const MODELLED_PROMOTION_SECONDS = 60;
+/** Seconds the state machine waits before the `retry`-th retry (1-based) of `step`'s Task: its IntervalSeconds doubled per retry, capped. */
+export function retryDelaySeconds(step: FailoverStep, retry: number): number {
+  const { retry: spec } = stepSpec(step);
+  return retryWaitSeconds(spec, retry) - retryWaitSeconds(spec, retry - 1);
+}
+
 
 /** The ports the real step functions run on. */
 export interface StepPorts {
@@ -143,6 +126,9 @@ interface Run {
   /** Lets a run paused before a step go, to end (a paused run only ever ends: it was stopped). */
   release?: () => void;
   stopCause?: string;
+  /** How the run ended, and when (clock time): what DescribeExecution reports from then on. */
+  outcome?: WorkflowOutcome;
+  stoppedAt?: number;
   /** Ended by the drill itself: no status event. */
   quiet?: boolean;
   /** The last call of the run, to tell a Retry (same Task, same input, after a failure). */
@@ -186,7 +172,9 @@ export class LocalWorkflow implements Workflow {
       // Stopped before it ran a single state.
       run.status = 'ended';
       run.stopCause = reason;
-      await this.options.deliver(this.statusEvent(run, { status: 'ABORTED' }));
+      run.outcome = { status: 'ABORTED' };
+      run.stoppedAt = this.options.clock.now();
+      await this.options.deliver(this.statusEvent(run, run.outcome));
     } else if (run && run.status !== 'ended') {
       run.stopCause = reason;
       run.execution?.abort();
@@ -194,6 +182,30 @@ export class LocalWorkflow implements Workflow {
       await run.ended;
     }
     return result;
+  }
+
+  /**
+   * DescribeExecution as the state machine service would answer it: a run of this workflow reports
+   * its local progress (RUNNING until it ends, then its outcome with the fields the status-change
+   * event carries); any other name is asked of the service (moto or the twin).
+   *
+   * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html
+   */
+  async describe(executionName: string): Promise<ExecutionView | undefined> {
+    const run = this.runs.get(executionName);
+    if (!run) return this.options.executions.describe(executionName);
+    const base = { executionName, input: JSON.parse(JSON.stringify(run.request)) as unknown, startedAt: run.startedAt };
+    const { outcome } = run;
+    if (outcome === undefined) return { ...base, status: 'RUNNING' };
+    const end = endFields(outcome, run.stopCause);
+    return {
+      ...base,
+      status: outcome.status,
+      ...(run.stoppedAt !== undefined ? { stoppedAt: run.stoppedAt } : {}),
+      ...(end.output !== undefined ? { output: JSON.parse(end.output) as unknown } : {}),
+      ...(end.error !== undefined ? { error: end.error } : {}),
+      ...(end.cause !== undefined ? { cause: end.cause } : {}),
+    };
   }
 
   /** The next run to reach `step` waits before it until it is stopped. */
@@ -240,6 +252,8 @@ export class LocalWorkflow implements Workflow {
     run.execution = execution;
     run.ended = execution.done.then(async (result) => {
       run.status = 'ended';
+      run.outcome = result.outcome;
+      run.stoppedAt = this.options.clock.now();
       if (run.quiet) return;
       await this.options.deliver(this.statusEvent(run, result.outcome));
     });
@@ -265,6 +279,8 @@ export class LocalWorkflow implements Workflow {
     }
     const inputJson = JSON.stringify(input);
     const retry = run.last && run.last.step === step && run.last.input === inputJson && run.last.failed ? run.last : undefined;
+    // The state machine's Retry waited before this attempt (its IntervalSeconds, doubled per retry).
+    if (stepSeconds && retry) clock.advance(retryDelaySeconds(step, retry.retries + 1) * 1000);
     const at = retry ? (this.stepLog[retry.index]?.at ?? clock.now()) : clock.now();
     const started = performance.now();
     let result: unknown;
@@ -305,15 +321,26 @@ export class LocalWorkflow implements Workflow {
       name,
       status,
       startDate: run.startedAt,
-      stopDate: clock.now(),
+      stopDate: run.stoppedAt ?? clock.now(),
       input: JSON.stringify(run.request),
-      ...(outcome.status === 'SUCCEEDED' ? { output: JSON.stringify(outcome.output) } : {}),
-      ...(outcome.status === 'FAILED' ? { error: outcome.error, cause: outcome.cause } : {}),
-      ...(outcome.status === 'TIMED_OUT' ? { error: 'States.Timeout', cause: 'the execution ran past the state machine TimeoutSeconds' } : {}),
-      ...(outcome.status === 'ABORTED' && run.stopCause !== undefined ? { cause: run.stopCause } : {}),
+      ...endFields(outcome, run.stopCause),
       region,
       account,
     });
+  }
+}
+
+/** Output (JSON), error and cause of an ended run, as DescribeExecution and the status-change event report them. */
+function endFields(outcome: WorkflowOutcome, stopCause: string | undefined): { output?: string; error?: string; cause?: string } {
+  switch (outcome.status) {
+    case 'SUCCEEDED':
+      return { output: JSON.stringify(outcome.output) };
+    case 'FAILED':
+      return { error: outcome.error, cause: outcome.cause };
+    case 'TIMED_OUT':
+      return { error: 'States.Timeout', cause: 'the execution ran past the state machine TimeoutSeconds' };
+    default:
+      return stopCause !== undefined ? { cause: stopCause } : {};
   }
 }
 
