@@ -1,4 +1,4 @@
-// Keep test output quiet and deterministic; see TOOLCHAIN.md.
+// Keep test output quiet and deterministic.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
