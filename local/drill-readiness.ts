@@ -1,13 +1,6 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { InMemoryAuroraDatabase } from '../adapters/database/in-memory-database.twin';
 import { AwsReadinessWorld } from '../adapters/readiness/aws-readiness-world.adapter';
+import { readinessClients } from '../adapters/readiness/readiness-clients';
 import { InMemoryReadinessWorld } from '../adapters/readiness/in-memory-readiness-world.twin';
 import type { Region } from '../domain/config';
 import type { AlarmState } from '../domain/events';
@@ -89,26 +82,9 @@ export class DrillReadiness implements ReadinessWorld {
     const { config } = plan.settings;
     const { resources } = world;
     const targets = readinessSettingsFile(plan, world).DR_READINESS;
-    const make = <T extends { destroy(): void }>(client: T): T => {
-      this.clients.push(client);
-      return client;
-    };
     const cfg = (region: Region) => ({ endpoint: env.endpoint ?? 'http://127.0.0.1:1', region, credentials: motoCredentials, maxAttempts: 1 });
-    const regional = <T extends { destroy(): void }>(build: (region: Region) => T) => {
-      const cache = new Map<Region, T>();
-      return (region: Region): T => cache.get(region) ?? cache.set(region, make(build(region))).get(region)!;
-    };
     const home = resources.controllerRegion;
-    const clients = {
-      rds: regional((r) => new RDSClient(cfg(r))),
-      cloudWatch: regional((r) => new CloudWatchClient(cfg(r))),
-      ssm: regional((r) => new SSMClient(cfg(r))),
-      route53: make(new Route53Client(cfg('us-east-1'))),
-      stepFunctions: make(new SFNClient(cfg(home))),
-      lambda: make(new LambdaClient(cfg(home))),
-      sqs: make(new SQSClient(cfg(home))),
-      dynamodb: make(new DynamoDBClient(cfg(home))),
-    };
+    const clients = readinessClients(cfg, home, (client) => this.clients.push(client));
     const now = () => o.clock.now();
     this.twin = new InMemoryReadinessWorld({
       regions: config.regions,
