@@ -27,16 +27,7 @@ import { READINESS_CHECKS, type ReadinessCheckName } from './readiness-checks';
  * failover, the preflight step reads it again) and `controller-health` (a message in the
  * controller's dead-letter queue says nothing about the target).
  */
-export const GUARDING_CHECKS: readonly ReadinessCheckName[] = [
-  'global-cluster-member',
-  'engine-version',
-  'endpoint',
-  'weighted-records',
-  'health-check',
-  'parameters',
-  'workflow',
-  'step-permissions',
-];
+export const GUARDING_CHECKS: readonly ReadinessCheckName[] = READINESS_CHECKS.filter((check) => check !== 'replication-lag' && check !== 'controller-health');
 
 export interface ReadinessCheckResult {
   readonly check: ReadinessCheckName;

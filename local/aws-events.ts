@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeEvent } from 'aws-lambda';
+import type { Region } from '../domain/config';
 import type { AlarmState, WorkflowStatus } from '../domain/events';
 
 /**
@@ -223,5 +224,25 @@ export function putEventsEntry(event: RawEvent, eventBusName?: string): PutEvent
     Resources: [...event.resources],
     Time: new Date(event.time),
     ...(eventBusName !== undefined ? { EventBusName: eventBusName } : {}),
+  };
+}
+
+/**
+ * The event EventBridge makes of one PutEvents entry published in `region` of `account`: what a
+ * rule on that bus sees (envelope time from the entry's `Time`, else now).
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html
+ */
+export function rawEventOf(entry: PutEventsRequestEntry, account: string, region: Region, id: string): RawEvent {
+  return {
+    version: '0',
+    id,
+    'detail-type': entry.DetailType ?? '',
+    source: entry.Source ?? '',
+    account,
+    time: envelopeTime((entry.Time ?? new Date()).getTime()),
+    region,
+    resources: [...(entry.Resources ?? [])],
+    detail: JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>,
   };
 }

@@ -14,7 +14,7 @@ import type { StateStore } from '../domain/ports/state-store.port';
 import type { Traffic } from '../domain/ports/traffic.port';
 import type { Workflow } from '../domain/ports/workflow.port';
 import type { Resources } from '../edge/resources.schema';
-import { envelopeTime, type RawEvent } from './aws-events';
+import { rawEventOf, type RawEvent } from './aws-events';
 import { fireScheduledRule, routeOnBus } from './event-routing';
 import { controllerQueueArn, type DrillPlan, type PlannedRule } from './plan';
 
@@ -131,17 +131,7 @@ export class InMemoryEnvironment implements DrillEnvironment {
   async putEvents(region: Region, entries: readonly PutEventsRequestEntry[]): Promise<string[]> {
     const ids: string[] = [];
     for (const entry of entries) {
-      const event: RawEvent = {
-        version: '0',
-        id: randomUUID(),
-        'detail-type': entry.DetailType ?? '',
-        source: entry.Source ?? '',
-        account: this.plan.account,
-        time: envelopeTime((entry.Time ?? new Date()).getTime()),
-        region,
-        resources: [...(entry.Resources ?? [])],
-        detail: JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>,
-      };
+      const event = rawEventOf(entry, this.plan.account, region, randomUUID());
       await routeOnBus(this.plan, region, entry.EventBusName ?? 'default', event, (e) => this.enqueue(e));
       ids.push(event.id);
     }

@@ -14,7 +14,7 @@ import { trafficAdapter } from '../handlers/runtime/traffic-root';
 import { workflowAdapter } from '../handlers/runtime/workflow-root';
 import type { AwsTarget } from '../handlers/runtime/settings-root';
 import { stepSpec } from '../handlers/steps/step-registry';
-import { envelopeTime, type RawEvent } from './aws-events';
+import { rawEventOf, type RawEvent } from './aws-events';
 import { motoCredentials } from './moto-server';
 import type { DrillEnvironment, DrillWorld, QueueMessage } from './environment';
 import { crossRegionBus, fireScheduledRule, matchesPattern } from './event-routing';
@@ -83,17 +83,7 @@ export class MotoEnvironment implements DrillEnvironment {
     if ((out.FailedEntryCount ?? 0) > 0 || failed) throw new Error(`PutEvents in ${region} failed: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
     const ids = (out.Entries ?? []).map((e) => e.EventId ?? '');
     for (const [i, entry] of entries.entries()) {
-      const event: RawEvent = {
-        version: '0',
-        id: ids[i] ?? '',
-        'detail-type': entry.DetailType ?? '',
-        source: entry.Source ?? '',
-        account: this.plan.account,
-        time: envelopeTime((entry.Time ?? new Date()).getTime()),
-        region,
-        resources: [...(entry.Resources ?? [])],
-        detail: JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>,
-      };
+      const event = rawEventOf(entry, this.plan.account, region, ids[i] ?? '');
       const rules = this.plan.rules.filter((r) => r.region === region && r.busName === (entry.EventBusName ?? 'default') && r.eventPattern !== undefined);
       for (const rule of rules) {
         if (!matchesPattern(rule.eventPattern ?? {}, event)) continue;

@@ -101,6 +101,17 @@ const ROUTE53_CALL: CallDeadline = { connectTimeoutMs: 1_000, requestTimeoutMs: 
 
 const LAMBDA_INVOKE = 'one warm Lambda invocation through the Step Functions Lambda integration (~0.1-0.5 s) plus';
 
+/** A step that only publishes one event on the controller bus (in the controller region): best effort, off the critical path. */
+const PUBLISH_ONLY = {
+  criticalPath: false,
+  bestEffort: true,
+  call: REGIONAL_CALL,
+  taskTimeoutSeconds: 20,
+  retry: { transientRetries: 2, timeoutRetries: 0, intervalSeconds: 1 },
+  modelled: { seconds: 1, source: `${LAMBDA_INVOKE} one PutEvents on the controller bus` },
+  blackout: { answeringSeconds: 1, hungCalls: 0, failureLeavesStep: false },
+} as const;
+
 /**
  * How long the traffic shift waits for Route 53 to report the change INSYNC. AWS: "Changes generally
  * propagate to all Route 53 name servers within 60 seconds".
@@ -214,28 +225,16 @@ export const STEP_REGISTRY = {
     progressLabel: 'verified the target recovered',
   },
   announce: {
+    ...PUBLISH_ONLY,
     handler: 'handlers/steps/announce.handler.ts',
     stateName: 'Announce',
-    criticalPath: false,
-    bestEffort: true,
-    call: REGIONAL_CALL,
-    taskTimeoutSeconds: 20,
-    retry: { transientRetries: 2, timeoutRetries: 0, intervalSeconds: 1 },
-    modelled: { seconds: 1, source: `${LAMBDA_INVOKE} one PutEvents on the controller bus` },
-    blackout: { answeringSeconds: 1, hungCalls: 0, failureLeavesStep: false },
     progressLabel: 'announced DR Failover Completed',
   },
   'report-halt': {
+    ...PUBLISH_ONLY,
     handler: 'handlers/steps/report-halt.handler.ts',
     stateName: 'Report halt',
     resultPath: '$.error',
-    criticalPath: false,
-    bestEffort: true,
-    call: REGIONAL_CALL,
-    taskTimeoutSeconds: 20,
-    retry: { transientRetries: 2, timeoutRetries: 0, intervalSeconds: 1 },
-    modelled: { seconds: 1, source: `${LAMBDA_INVOKE} one PutEvents on the controller bus` },
-    blackout: { answeringSeconds: 1, hungCalls: 0, failureLeavesStep: false },
     progressLabel: 'reported the halt',
   },
 } as const satisfies Readonly<Record<string, StepSpec>>;
