@@ -65,8 +65,7 @@ export function evaluationTime(event: DomainEvent, now: number): number {
   switch (event.type) {
     case 'signal-changed':
     case 'tick':
-    case 'heartbeat':
-      return Math.min(event.at, now);
+    case 'heartbeat': return Math.min(event.at, now);
     default:
       return now;
   }
@@ -102,22 +101,14 @@ function decideAt(state: ControllerState, event: DomainEvent, config: Controller
   const future = futureTime(event, now);
   if (future) return result(s, ctx, { action: 'rejected', reason: future });
   switch (event.type) {
-    case 'signal-changed':
-      return onSignal(s, event, ctx);
-    case 'tick':
-      return evaluate(s, ctx, event.wake ? `wake-up for ${iso(event.at)}` : 'tick');
-    case 'heartbeat':
-      return onHeartbeat(s, event, ctx);
-    case 'override':
-      return onOverride(s, event, ctx);
-    case 'workflow-ended':
-      return onWorkflowEnded(s, event, ctx);
-    case 'workflow-started':
-      return onWorkflowStarted(s, event, ctx);
-    case 'action-failed':
-      return onActionFailed(s, event, ctx);
-    case 'readiness-evaluated':
-      return onReadiness(s, event, ctx);
+    case 'signal-changed': return onSignal(s, event, ctx);
+    case 'tick': return evaluate(s, ctx, event.wake ? `wake-up for ${iso(event.at)}` : 'tick');
+    case 'heartbeat': return onHeartbeat(s, event, ctx);
+    case 'override': return onOverride(s, event, ctx);
+    case 'workflow-ended': return onWorkflowEnded(s, event, ctx);
+    case 'workflow-started': return onWorkflowStarted(s, event, ctx);
+    case 'action-failed': return onActionFailed(s, event, ctx);
+    case 'readiness-evaluated': return onReadiness(s, event, ctx);
     default:
       return assertNever(event);
   }
@@ -818,28 +809,8 @@ function onWorkflowEnded(s: ControllerState, e: WorkflowEnded, ctx: Ctx): Decide
   const via = e.via === 'reconcile' ? ' (read from the workflow service: its status-change event was lost)' : '';
   const base = without(s, 'inFlight');
   if (e.status === 'SUCCEEDED') {
-    const next: ControllerState = {
-      ...base,
-      phase: 'steady',
-      active: flight.target,
-      cooldownUntil: ctx.now + ctx.config.policy.cooldownSeconds * 1000,
-      lastFailover: {
-        generation: flight.generation,
-        from: flight.from,
-        target: flight.target,
-        completedAt: ctx.now,
-        ...(e.recoverySeconds !== undefined ? { recoverySeconds: e.recoverySeconds } : {}),
-      },
-    };
-    return result(next, ctx, {
-      action: 'completed',
-      generation: flight.generation,
-      target: flight.target,
-      ...(e.recoverySeconds !== undefined ? { recoverySeconds: e.recoverySeconds } : {}),
-      reason: `failover g${flight.generation} from ${flight.from} to ${flight.target} succeeded${via}${
-        e.recoverySeconds !== undefined ? ` (recovered ${e.recoverySeconds} s after first alarm)` : ''
-      }; cooldown until ${iso(next.cooldownUntil!)}`,
-    });
+    const recovered = e.recoverySeconds !== undefined ? ` (recovered ${e.recoverySeconds} s after first alarm)` : '';
+    return completed(base, ctx, flight, e, (until) => `failover g${flight.generation} from ${flight.from} to ${flight.target} succeeded${via}${recovered}; cooldown until ${until}`);
   }
   const why = e.detail ?? (flight.abortRequested ? 'aborted by an operator' : `workflow ${e.status}`);
   return halt(base, ctx, flight, e.status, why, `failover g${flight.generation} to ${flight.target} ${e.status}${via}: ${why}`);
@@ -865,26 +836,30 @@ function onRedriveSucceeded(s: ControllerState, e: WorkflowEnded, ctx: Ctx, halt
   if (halted.from !== s.active) {
     return result(s, ctx, { action: 'ignored', reason: `execution ${e.executionName} SUCCEEDED, but it went from ${halted.from} while ${s.active} is active; acknowledge by hand` });
   }
+  const run = { generation: halted.generation, from: halted.from, target: halted.target };
+  return completed(without(s, 'halted'), ctx, run, e, (until) =>
+    `failover g${run.generation} from ${run.from} to ${run.target} succeeded after a redrive of the execution that halted the controller (${halted.status}: ${halted.reason}): the database and traffic moved, so ${run.target} is active and the halt is over; cooldown until ${until}`,
+  );
+}
+
+/** A failover run SUCCEEDED: its target is active, the cooldown starts now, and it is the last failover. */
+function completed(
+  base: ControllerState,
+  ctx: Ctx,
+  run: { readonly generation: number; readonly from: Region; readonly target: Region },
+  e: WorkflowEnded,
+  reason: (cooldownUntil: string) => string,
+): DecideResult {
+  const recovery = e.recoverySeconds !== undefined ? { recoverySeconds: e.recoverySeconds } : {};
+  const cooldownUntil = ctx.now + ctx.config.policy.cooldownSeconds * 1000;
   const next: ControllerState = {
-    ...without(s, 'halted'),
+    ...base,
     phase: 'steady',
-    active: halted.target,
-    cooldownUntil: ctx.now + ctx.config.policy.cooldownSeconds * 1000,
-    lastFailover: {
-      generation: halted.generation,
-      from: halted.from,
-      target: halted.target,
-      completedAt: ctx.now,
-      ...(e.recoverySeconds !== undefined ? { recoverySeconds: e.recoverySeconds } : {}),
-    },
+    active: run.target,
+    cooldownUntil,
+    lastFailover: { generation: run.generation, from: run.from, target: run.target, completedAt: ctx.now, ...recovery },
   };
-  return result(next, ctx, {
-    action: 'completed',
-    generation: halted.generation,
-    target: halted.target,
-    ...(e.recoverySeconds !== undefined ? { recoverySeconds: e.recoverySeconds } : {}),
-    reason: `failover g${halted.generation} from ${halted.from} to ${halted.target} succeeded after a redrive of the execution that halted the controller (${halted.status}: ${halted.reason}): the database and traffic moved, so ${halted.target} is active and the halt is over; cooldown until ${iso(next.cooldownUntil!)}`,
-  });
+  return result(next, ctx, { action: 'completed', generation: run.generation, target: run.target, ...recovery, reason: reason(iso(cooldownUntil)) });
 }
 
 /** Halt after `flight`: the old region stays active until an operator acknowledges. */

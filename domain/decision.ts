@@ -1,4 +1,4 @@
-import type { InFlight, Phase } from './state';
+import type { FailoverPlan, InFlight, Phase } from './state';
 import type { Region } from './config';
 
 /**
@@ -44,16 +44,8 @@ interface DecisionBase {
 }
 
 /** The workflow input the shell passes to the failover state machine. */
-export interface FailoverRequest {
+export interface FailoverRequest extends FailoverPlan {
   readonly app: string;
-  readonly generation: number;
-  readonly executionName: string;
-  readonly from: Region;
-  readonly target: Region;
-  readonly mode: 'auto' | 'manual';
-  readonly allowDataLoss: boolean;
-  readonly requestedBy: string;
-  readonly reason: string;
   readonly requestedAt: number;
   readonly detectedAt?: number;
   /**

@@ -15,8 +15,8 @@ export interface SignalRecord {
   readonly lastAt: number;
 }
 
-/** The failover the controller has started and not yet seen end. */
-export interface InFlight {
+/** What a failover is: which run, from where to where, who asked and why. */
+export interface FailoverPlan {
   readonly generation: number;
   readonly executionName: string;
   readonly from: Region;
@@ -25,6 +25,10 @@ export interface InFlight {
   readonly allowDataLoss: boolean;
   readonly requestedBy: string;
   readonly reason: string;
+}
+
+/** The failover the controller has started and not yet seen end. */
+export interface InFlight extends FailoverPlan {
   readonly startedAt: number;
   /** Earliest ALARM among the failed region's signals when it started: the RTO clock. */
   readonly detectedAt?: number;
