@@ -30,6 +30,14 @@ export function retryOptions(adapter: string, tuning: RetryTuning, defaults: Omi
 }
 
 /**
+ * The wait before retry number `retry` (1 for the first): `baseDelayMs`, doubled per retry, at most
+ * `maxDelayMs` when there is one.
+ */
+export function backoffDelayMs(options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>, retry: number): number {
+  return Math.min(options.baseDelayMs * 2 ** (retry - 1), options.maxDelayMs ?? Number.POSITIVE_INFINITY);
+}
+
+/**
  * Run one SDK call; retry it with bounded exponential backoff while the error is transient
  * (throttling, 5xx, timeouts, Route 53's `PriorRequestNotComplete`), then raise it as an adapter
  * error. `context(attempt)` says what was being done, for the error message. An adapter that
@@ -45,7 +53,7 @@ export async function callWithRetry<T>(send: () => Promise<T>, context: (attempt
       return await send();
     } catch (error) {
       if (!isTransient(error) || attempt >= options.maxAttempts) throw toAdapterError(error, context(attempt));
-      await options.sleep(Math.min(options.baseDelayMs * 2 ** (attempt - 1), options.maxDelayMs ?? Number.POSITIVE_INFINITY));
+      await options.sleep(backoffDelayMs(options, attempt));
     }
   }
 }

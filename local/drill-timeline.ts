@@ -1,5 +1,5 @@
 import type { SignalKind } from '../domain/config';
-import type { DecisionAction } from '../domain/decision';
+import type { Decision, DecisionAction } from '../domain/decision';
 import type { AlarmState } from '../domain/events';
 import type { Phase } from '../domain/state';
 
@@ -35,6 +35,21 @@ export type TimelineEntry =
       readonly realMs: number;
     }
   | { readonly kind: 'note'; readonly at: number; readonly text: string };
+
+/** How a decision of the controller stands in the timeline. */
+export function decisionEntry(decision: Decision): TimelineEntry {
+  return {
+    kind: 'decision',
+    at: decision.at,
+    action: decision.action,
+    reason: decision.reason,
+    active: decision.active,
+    phase: decision.phase,
+    ...('target' in decision ? { target: decision.target } : {}),
+    ...('generation' in decision ? { generation: decision.generation } : {}),
+    ...('dryRun' in decision ? { dryRun: decision.dryRun } : {}),
+  };
+}
 
 export interface Check {
   readonly name: string;

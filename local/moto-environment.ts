@@ -1,6 +1,6 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type ChangeResourceRecordSetsCommandInput } from '@aws-sdk/client-route-53';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { executionArn } from '../adapters/workflow/execution-arn';
@@ -156,37 +156,9 @@ export class MotoEnvironment implements DrillEnvironment {
     return weights;
   }
 
-  /**
-   * UPSERT of the region's weighted record with another weight, everything else as provisioned.
-   * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
-   */
+  /** The region's weighted record edited by hand to another weight: see {@link recordEditedByHand}. */
   async editRecord(region: Region, weight: number): Promise<void> {
-    const { traffic } = this.current().resources;
-    const { dns } = this.plan;
-    const record = dns.records.find((r) => r.region === region);
-    if (!record) throw new Error(`no weighted record of ${region} was provisioned`);
-    await this.clients.route53().send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: traffic.hostedZoneId,
-        ChangeBatch: {
-          Comment: `edited by hand: ${region} weight ${weight}`,
-          Changes: [
-            {
-              Action: 'UPSERT',
-              ResourceRecordSet: {
-                Name: dns.recordName,
-                Type: dns.recordType,
-                SetIdentifier: record.setIdentifier,
-                Weight: weight,
-                TTL: dns.ttlSeconds,
-                ResourceRecords: [{ Value: record.host }],
-                ...(traffic.healthCheckIds[region] !== undefined ? { HealthCheckId: traffic.healthCheckIds[region] } : {}),
-              },
-            },
-          ],
-        },
-      }),
-    );
+    await this.clients.route53().send(new ChangeResourceRecordSetsCommand(recordEditedByHand(this.plan, this.current().resources.traffic, region, weight)));
   }
 
   async deadLetterCount(): Promise<number> {
@@ -226,4 +198,35 @@ export class MotoEnvironment implements DrillEnvironment {
     if (!this.world) throw new Error('the drill environment is not provisioned yet; call provision() first');
     return this.world;
   }
+}
+
+/**
+ * The ChangeResourceRecordSets request of an edit by hand (outside the controller): an UPSERT of
+ * `region`'s weighted record with another weight, everything else as provisioned.
+ * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
+ */
+export function recordEditedByHand(plan: DrillPlan, traffic: Resources['traffic'], region: Region, weight: number): ChangeResourceRecordSetsCommandInput {
+  const { dns } = plan;
+  const record = dns.records.find((r) => r.region === region);
+  if (!record) throw new Error(`no weighted record of ${region} was provisioned`);
+  return {
+    HostedZoneId: traffic.hostedZoneId,
+    ChangeBatch: {
+      Comment: `edited by hand: ${region} weight ${weight}`,
+      Changes: [
+        {
+          Action: 'UPSERT',
+          ResourceRecordSet: {
+            Name: dns.recordName,
+            Type: dns.recordType,
+            SetIdentifier: record.setIdentifier,
+            Weight: weight,
+            TTL: dns.ttlSeconds,
+            ResourceRecords: [{ Value: record.host }],
+            ...(traffic.healthCheckIds[region] !== undefined ? { HealthCheckId: traffic.healthCheckIds[region] } : {}),
+          },
+        },
+      ],
+    },
+  };
 }

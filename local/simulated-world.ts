@@ -120,19 +120,27 @@ export class Hangs {
   }
 }
 
-/** {@link ConfigStore} whose calls into a dark region hang until the SSM client's deadline. */
-export class DarkAwareConfigStore implements ConfigStore {
+/** A port `P` whose calls into a dark region hang until the client's deadline (see {@link Hangs.call}). */
+abstract class DarkAware<P> {
   constructor(
-    private readonly inner: ConfigStore,
+    private readonly inner: P,
     private readonly hangs: Hangs,
   ) {}
 
+  /** `use` the wrapped port, as a call `what` to `service` in `region`: it hangs while `region` is dark. */
+  protected call<T>(service: DrillService, region: Region, what: string, use: (inner: P) => Promise<T>): Promise<T> {
+    return this.hangs.call(service, region, what, () => use(this.inner));
+  }
+}
+
+/** {@link ConfigStore} whose calls into a dark region hang until the SSM client's deadline. */
+export class DarkAwareConfigStore extends DarkAware<ConfigStore> implements ConfigStore {
   read(region: Region): Promise<AppParameters> {
-    return this.hangs.call('ssm', region, 'SSM GetParameter', () => this.inner.read(region));
+    return this.call('ssm', region, 'SSM GetParameter', (ssm) => ssm.read(region));
   }
 
   write(region: Region, params: AppParameters): Promise<WriteResult> {
-    return this.hangs.call('ssm', region, 'SSM PutParameter', () => this.inner.write(region, params));
+    return this.call('ssm', region, 'SSM PutParameter', (ssm) => ssm.write(region, params));
   }
 }
 
@@ -140,22 +148,17 @@ export class DarkAwareConfigStore implements ConfigStore {
  * {@link Traffic} whose Route 53 control-plane calls hang while us-east-1 is dark: shifting the
  * weights and reading a health check's status are both control-plane APIs.
  */
-export class DarkAwareTraffic implements Traffic {
-  constructor(
-    private readonly inner: Traffic,
-    private readonly hangs: Hangs,
-  ) {}
-
+export class DarkAwareTraffic extends DarkAware<Traffic> implements Traffic {
   shiftTo(region: Region): Promise<ShiftResult> {
-    return this.hangs.call('route53', ROUTE53_CONTROL_PLANE_REGION, 'Route 53 ChangeResourceRecordSets', () => this.inner.shiftTo(region));
+    return this.call('route53', ROUTE53_CONTROL_PLANE_REGION, 'Route 53 ChangeResourceRecordSets', (route53) => route53.shiftTo(region));
   }
 
   activeRegion(): Promise<Region | undefined> {
-    return this.hangs.call('route53', ROUTE53_CONTROL_PLANE_REGION, 'Route 53 ListResourceRecordSets', () => this.inner.activeRegion());
+    return this.call('route53', ROUTE53_CONTROL_PLANE_REGION, 'Route 53 ListResourceRecordSets', (route53) => route53.activeRegion());
   }
 
   healthOf(region: Region): Promise<HealthStatus> {
-    return this.hangs.call('route53', ROUTE53_CONTROL_PLANE_REGION, 'Route 53 GetHealthCheckStatus', () => this.inner.healthOf(region));
+    return this.call('route53', ROUTE53_CONTROL_PLANE_REGION, 'Route 53 GetHealthCheckStatus', (route53) => route53.healthOf(region));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import type { Notice } from '../../domain/ports/publisher.port';
 import { PermanentAdapterError, TransientAdapterError, toAdapterError, type AdapterError } from '../errors';
+import { backoffDelayMs } from '../retry';
 
 /** What one PutEvents request answered: the failed count and one result per entry, by index. */
 export interface PutResult {
@@ -103,7 +104,7 @@ async function deliverBatch(batch: readonly Notice[], put: PutBatch, options: De
     } catch (error) {
       const adapterError = toAdapterError(error, context);
       if (!adapterError.retryable || attempt >= options.maxAttempts) throw adapterError;
-      await options.sleep(options.baseDelayMs * 2 ** (attempt - 1));
+      await options.sleep(backoffDelayMs(options, attempt));
       continue;
     }
     unfixable.push(...failures.filter((f) => NON_RETRYABLE_CODES.has(f.errorCode)));
@@ -114,7 +115,7 @@ async function deliverBatch(batch: readonly Notice[], put: PutBatch, options: De
       return;
     }
     pending = retryable.map((f) => f.notice);
-    await options.sleep(options.baseDelayMs * 2 ** (attempt - 1));
+    await options.sleep(backoffDelayMs(options, attempt));
   }
 }
 

@@ -25,7 +25,7 @@ import { SsmConfigStore } from '../config-store/ssm-config-store.adapter';
 import { AuroraGlobalDatabase } from '../database/aurora-global-database.adapter';
 import { isTransient, toAdapterError } from '../errors';
 import { newestDatapoint, newestDatapointsQuery } from '../newest-datapoints';
-import type { PermissionSimulator } from './permission-simulator';
+import type { PermissionSimulator, RequiredPermission } from './permission-simulator';
 
 /** The SDK clients readiness reads with; the regional ones are built by the caller, once per region. */
 export interface ReadinessClients {
@@ -38,13 +38,6 @@ export interface ReadinessClients {
   readonly lambda: LambdaClient;
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
-}
-
-/** Actions a failover step calls on resources (one policy statement's worth). */
-export interface RequiredPermission {
-  readonly step: string;
-  readonly actions: readonly string[];
-  readonly resources: readonly string[];
 }
 
 export interface AwsReadinessWorldOptions {

@@ -10,8 +10,8 @@ import type {
   ReadinessWorld,
   WeightedRecordView,
 } from '../../domain/ports/readiness-world.port';
-import type { RequiredPermission } from './aws-readiness-world.adapter';
 import { InMemoryPermissionSimulator } from './in-memory-permission-simulator.twin';
+import type { RequiredPermission } from './permission-simulator';
 
 /** How the twin's world starts: everything a failover needs, in place and healthy. */
 export interface InMemoryReadinessWorldOptions {

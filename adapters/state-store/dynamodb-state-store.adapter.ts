@@ -1,4 +1,4 @@
-import { realSleep } from '../retry';
+import { backoffDelayMs, realSleep, type RetryOptions } from '../retry';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -84,7 +84,6 @@ function cancellationReasons(error: unknown): string[] {
 
 /** BatchWriteItem takes at most 25 put or delete requests. */
 const MAX_BATCH_ITEMS = 25;
-const MAX_BACKOFF_MS = 2_000;
 
 /**
  * The controller's durable memory in one DynamoDB table (layout: {@link STATE_TABLE_KEYS}).
@@ -111,9 +110,8 @@ export class DynamoDbStateStore implements StateStore {
   private readonly tableName: string;
   private readonly retentionDays: number;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly maxBatchRetries: number;
-  private readonly baseBackoffMs: number;
+  /** How a batch's unprocessed items are re-sent: `maxBatchRetries` retries after the first attempt. */
+  private readonly unprocessedRetry: RetryOptions;
   private readonly expectations: StateExpectations | undefined;
 
   constructor(props: DynamoDbStateStoreProps) {
@@ -123,9 +121,12 @@ export class DynamoDbStateStore implements StateStore {
     this.client = props.client;
     this.tableName = props.tableName;
     this.now = props.now ?? Date.now;
-    this.sleep = props.sleep ?? realSleep;
-    this.maxBatchRetries = props.maxBatchRetries ?? 5;
-    this.baseBackoffMs = props.baseBackoffMs ?? 50;
+    this.unprocessedRetry = {
+      maxAttempts: (props.maxBatchRetries ?? 5) + 1,
+      baseDelayMs: props.baseBackoffMs ?? 50,
+      maxDelayMs: 2_000,
+      sleep: props.sleep ?? realSleep,
+    };
     this.expectations = props.expectations;
   }
 
@@ -224,7 +225,8 @@ export class DynamoDbStateStore implements StateStore {
   private async writeBatch(app: string, items: readonly Record<string, unknown>[]): Promise<void> {
     type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
     let pending: WriteRequests = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; ; attempt += 1) {
+    const retry = this.unprocessedRetry;
+    for (let attempt = 1; ; attempt += 1) {
       let unprocessed: WriteRequests;
       try {
         const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
@@ -233,13 +235,13 @@ export class DynamoDbStateStore implements StateStore {
         throw toAdapterError(error, `dynamodb BatchWriteItem decisions of ${partitionKeyFor(app)} on ${this.tableName}`);
       }
       if (unprocessed.length === 0) return;
-      if (attempt >= this.maxBatchRetries) {
+      if (attempt >= retry.maxAttempts) {
         throw new TransientAdapterError(
           `dynamodb BatchWriteItem decisions of ${partitionKeyFor(app)} on ${this.tableName}: ${unprocessed.length} of ${items.length} items ` +
-            `still unprocessed after ${attempt + 1} attempts (throttled); retry the append, records are keyed so a retry does not duplicate them`,
+            `still unprocessed after ${attempt} attempts (throttled); retry the append, records are keyed so a retry does not duplicate them`,
         );
       }
-      await this.sleep(Math.min(this.baseBackoffMs * 2 ** attempt, MAX_BACKOFF_MS));
+      await retry.sleep(backoffDelayMs(retry, attempt));
       pending = unprocessed;
     }
   }

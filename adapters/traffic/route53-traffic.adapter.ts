@@ -1,4 +1,4 @@
-import { callWithRetry, retryOptions, type RetryOptions } from '../retry';
+import { backoffDelayMs, callWithRetry, retryOptions, type RetryOptions } from '../retry';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -178,7 +178,7 @@ export class Route53Traffic implements Traffic {
     if (!changeId) throw new TransientAdapterError(`route53 ChangeResourceRecordSets on ${this.zone} answered without a change id to wait for`);
     let waitedMs = 0;
     for (let poll = 0; ; poll++) {
-      const delayMs = Math.min(this.delay(poll), this.maxWaitMs - waitedMs);
+      const delayMs = Math.min(backoffDelayMs(this.retry, poll + 1), this.maxWaitMs - waitedMs);
       if (delayMs <= 0) {
         throw new TransientAdapterError(
           `route53 change ${changeId} on ${this.zone} is still PENDING after ${waitedMs / 1000} s; it keeps propagating, shift again to confirm`,
@@ -197,10 +197,6 @@ export class Route53Traffic implements Traffic {
    */
   private call<T>(what: string, send: () => Promise<T>): Promise<T> {
     return callWithRetry(send, (attempt) => `route53 ${what} on ${this.zone} (${this.name} ${this.type}, attempt ${attempt} of ${this.retry.maxAttempts})`, this.retry);
-  }
-
-  private delay(step: number): number {
-    return Math.min(this.retry.baseDelayMs * 2 ** step, MAX_DELAY_MS);
   }
 }
 

@@ -22,7 +22,7 @@ import { modelledStepSeconds, type LocalWorkflow } from '../../local/local-workf
 import { SimulatedClock } from '../../local/simulated-clock';
 import { DrillReadiness, readinessNote, type ReadinessRun } from '../../local/drill-readiness';
 import { DarkAwareConfigStore, DarkAwareTraffic, DrillCloudWatch, ScenarioTraffic, DrillWakeUps, Hangs, RegionConditions, ROUTE53_CONTROL_PLANE_REGION } from '../../local/simulated-world';
-import type { Check, ScenarioResult, TimelineEntry } from './timeline';
+import { decisionEntry, type Check, type ScenarioResult, type TimelineEntry } from './timeline';
 import { rtoCheck, rtoOf } from '../../local/rto-breakdown';
 
 /** How the world stands when a scenario starts. */
@@ -211,17 +211,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     log: { info: () => undefined, warn: (message, extra) => note(`decide handler: ${message} ${JSON.stringify(extra ?? {})}`), error: (message, extra) => note(`decide handler: ${message} ${JSON.stringify(extra ?? {})}`) },
     observe: (decision) => {
       decisions.push(decision);
-      entries.push({
-        kind: 'decision',
-        at: decision.at,
-        action: decision.action,
-        reason: decision.reason,
-        active: decision.active,
-        phase: decision.phase,
-        ...('target' in decision ? { target: decision.target } : {}),
-        ...('generation' in decision ? { generation: decision.generation } : {}),
-        ...('dryRun' in decision ? { dryRun: decision.dryRun } : {}),
-      });
+      entries.push(decisionEntry(decision));
     },
   });
   const loop = new ControllerLoop(env, world.queueArn, deps);

@@ -1,7 +1,8 @@
 import type { ControllerConfig, Region, SignalConfig } from '../../domain/config';
 import type { Decision, DecisionAction, StartFailover } from '../../domain/decision';
+import type { AlarmState } from '../../domain/events';
 import type { Phase } from '../../domain/state';
-import type { Scenario, ScenarioScript, WorldView } from './scenario-runner';
+import type { Scenario, ScenarioScript, ScenarioSetup, WorldView } from './scenario-runner';
 import type { Check } from './timeline';
 
 /**
@@ -98,12 +99,68 @@ function evidenceBefore(view: WorldView, region: Region, until: number, config: 
   return config.signals.filter((sig) => sig.region === region && sig.critical && view.alarmsBefore(sig.alarmName, until));
 }
 
+/** A scenario's setup: every region's replica lags `seconds` behind the writer. */
+function lagEverywhere(seconds: number): (config: ControllerConfig) => ScenarioSetup {
+  return (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, seconds])) });
+}
+
+/** Alarm changes on a timetable: for each `[seconds, signal, state]`, in order, move to `seconds`, then change. */
+async function alarmsAt(s: ScenarioScript, timetable: readonly (readonly [number, SignalConfig, AlarmState])[]): Promise<void> {
+  for (const [seconds, signal, state] of timetable) {
+    await s.at(seconds);
+    await s.alarm(signal, state);
+  }
+}
+
+/**
+ * The primary fails at `at` seconds: its health check reports unhealthy, its database becomes
+ * unreachable unless `database` says `reachable`, and its first API alarm goes to ALARM; its
+ * health-check alarm follows at `healthAlarmAt` seconds.
+ */
+async function primaryFails(s: ScenarioScript, when: { readonly at: number; readonly healthAlarmAt: number; readonly database: 'reachable' | 'unreachable' }): Promise<void> {
+  const api = s.signal(s.primary, 'alarm', 0);
+  const health = s.signal(s.primary, 'health-check');
+  await s.at(when.at);
+  s.setHealth(s.primary, 'unhealthy');
+  if (when.database === 'unreachable') s.setDatabaseReachable(s.primary, false);
+  await s.alarm(api, 'ALARM');
+  await s.at(when.healthAlarmAt);
+  await s.alarm(health, 'ALARM');
+}
+
+/**
+ * The end state of a world where nothing moved: Route 53, SSM (nothing fenced), the state table
+ * (steady at `generation`) and the Aurora writer (no promotion) all still on the primary.
+ */
+function stayedHome(view: WorldView, s: ScenarioScript, generation: number): Check[] {
+  return [
+    trafficGoesTo(view, s.primary),
+    parametersSay(view, s.primary, []),
+    stateIs(view, { phase: 'steady', active: s.primary, generation }),
+    writerIs(view, s.primary, []),
+  ];
+}
+
+/**
+ * The end state of a world failed over from the primary to the standby: Route 53, SSM (the primary
+ * fenced), the state table (steady at `generation`, `frozen` when given) and the Aurora writer (one
+ * failover promotion) all on the standby.
+ */
+function failedOver(view: WorldView, s: ScenarioScript, generation: number, { frozen }: { readonly frozen?: boolean } = {}): Check[] {
+  return [
+    trafficGoesTo(view, s.standby),
+    parametersSay(view, s.standby, [s.primary]),
+    stateIs(view, { phase: 'steady', active: s.standby, generation, ...(frozen === undefined ? {} : { frozen }) }),
+    writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+  ];
+}
+
 const regionOutage: Scenario = {
   name: 'region-outage',
   title: 'Primary region outage: automatic failover',
   description:
     "The primary's API starts failing. Its 5xx and function-error alarms fire after their synthesized evaluation periods, its probe alarm and Route 53 health-check alarm after theirs. Once two kinds of signal have held ALARM for the sustain period the controller fails over to the standby on its own; traffic, configuration and the database move, recovery is verified, a redelivered alarm event changes nothing, and the recovered primary does not get the traffic back automatically.",
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   measuresRto: true,
   async script(s) {
     const api = s.signal(s.primary, 'alarm', 0);
@@ -137,10 +194,7 @@ const regionOutage: Scenario = {
         completed !== undefined && completed.action === 'completed' && completed.recoverySeconds !== undefined,
         completed ? completed.reason : 'no completed decision',
       ),
-      trafficGoesTo(view, s.standby),
-      parametersSay(view, s.standby, [s.primary]),
-      stateIs(view, { phase: 'steady', active: s.standby, generation: 1 }),
-      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+      ...failedOver(view, s, 1),
       check('redelivered alarm event changed nothing', redelivered.length === 1, redelivered[0]?.reason ?? 'no duplicate was recognised'),
       check('no automatic failback', last !== undefined && last.action !== 'start-failover' && last.active === s.standby, last ? `last decision: ${last.action}: ${last.reason}` : 'no decision'),
     ];
@@ -152,7 +206,7 @@ const regionBlackout: Scenario = {
   title: 'Primary region blackout: failover on the evidence that survives',
   description:
     "Right after its heartbeat, the primary goes dark: its APIs (RDS, SSM, CloudWatch, EventBridge and, since it is us-east-1, Route 53's control plane) hang until each client's deadline, not one alarm event or heartbeat leaves it, and its health check fails. Only the prober in the controller region and the missing heartbeat speak for it; together they are a quorum. The controller fails over within the RTO target, every duration taken from the synthesized stacks and the RTO model; nothing on the critical path waits on the dark region longer than a client's deadline, and traffic follows the health checks where Route 53's control plane cannot be reached.",
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   measuresRto: true,
   async script(s) {
     const minute = s.timings.heartbeatInterval(s.primary).seconds;
@@ -191,7 +245,7 @@ const telemetrySilentButServing: Scenario = {
   title: 'Heartbeats lost, region serving: no failover',
   description:
     "The primary's heartbeats stop reaching the controller (its forwarding broke), while the prober in the controller region still gets answers and no alarm fires. A missing heartbeat is evidence, but one kind of signal is not a quorum: the controller stays put and every decision says why.",
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   async script(s) {
     const minute = s.timings.heartbeatInterval(s.primary).seconds;
     await s.after(minute);
@@ -205,10 +259,7 @@ const telemetrySilentButServing: Scenario = {
       failoversStarted(view, 0),
       check('the heartbeat signal went to ALARM', view.alarmsBefore(heartbeat.alarmName, Number.POSITIVE_INFINITY), `${heartbeat.alarmName}: window ${s.timings.heartbeatWindow.seconds} s (${s.timings.heartbeatWindow.source})`),
       check('the reasons say a missing heartbeat alone is not a quorum', why.length > 0, why[why.length - 1]?.reason ?? `no decision names ${heartbeat.alarmName} and the quorum of ${s.config.policy.quorum}`),
-      trafficGoesTo(view, s.primary),
-      parametersSay(view, s.primary, []),
-      stateIs(view, { phase: 'steady', active: s.primary, generation: 0 }),
-      writerIs(view, s.primary, []),
+      ...stayedHome(view, s, 0),
     ];
   },
 };
@@ -218,26 +269,20 @@ const falseAlarm: Scenario = {
   title: 'A flapping alarm is not an outage',
   description:
     "The primary's 5xx alarm flaps between ALARM and OK for three minutes while its health check briefly has no data. INSUFFICIENT_DATA is not ALARM and one kind of signal is not a quorum, so the controller does nothing, and every decision says why.",
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   async script(s) {
     const api = s.signal(s.primary, 'alarm', 0);
     const health = s.signal(s.primary, 'health-check');
-    await s.at(10);
-    await s.alarm(api, 'ALARM');
-    await s.at(25);
-    await s.alarm(health, 'INSUFFICIENT_DATA');
-    await s.at(70);
-    await s.alarm(api, 'OK');
-    await s.at(80);
-    await s.alarm(api, 'ALARM');
-    await s.at(95);
-    await s.alarm(health, 'OK');
-    await s.at(130);
-    await s.alarm(api, 'OK');
-    await s.at(150);
-    await s.alarm(api, 'ALARM');
-    await s.at(165);
-    await s.alarm(api, 'OK');
+    await alarmsAt(s, [
+      [10, api, 'ALARM'],
+      [25, health, 'INSUFFICIENT_DATA'],
+      [70, api, 'OK'],
+      [80, api, 'ALARM'],
+      [95, health, 'OK'],
+      [130, api, 'OK'],
+      [150, api, 'ALARM'],
+      [165, api, 'OK'],
+    ]);
     await s.at(180);
   },
   async checks(view, s) {
@@ -251,10 +296,7 @@ const falseAlarm: Scenario = {
         quorumReason.length > 0,
         quorumReason[0]?.reason ?? `no decision mentions the quorum of ${s.config.policy.quorum}`,
       ),
-      trafficGoesTo(view, s.primary),
-      parametersSay(view, s.primary, []),
-      stateIs(view, { phase: 'steady', active: s.primary, generation: 0 }),
-      writerIs(view, s.primary, []),
+      ...stayedHome(view, s, 0),
     ];
   },
 };
@@ -264,18 +306,11 @@ const manualWhileFrozen: Scenario = {
   title: 'Frozen for a change window; a human fails over by hand',
   description:
     'An operator freezes the controller for a change window. A real outage then only gets reported: the controller suppresses its automatic failover and says it is frozen. The operator fails over by hand, which works while frozen, then unfreezes.',
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   async script(s) {
-    const api = s.signal(s.primary, 'alarm', 0);
-    const health = s.signal(s.primary, 'health-check');
     await s.at(5);
     await s.override({ action: 'freeze', operator: 'alice', reason: 'change window CHG-1042: no automatic moves' });
-    await s.at(20);
-    s.setHealth(s.primary, 'unhealthy');
-    s.setDatabaseReachable(s.primary, false);
-    await s.alarm(api, 'ALARM');
-    await s.at(25);
-    await s.alarm(health, 'ALARM');
+    await primaryFails(s, { at: 20, healthAlarmAt: 25, database: 'unreachable' });
     await s.at(130);
     await s.override({ action: 'failover', operator: 'alice', reason: `${s.primary} API down for 110 s, AWS Health confirms`, target: s.standby });
     await s.after(30);
@@ -293,10 +328,7 @@ const manualWhileFrozen: Scenario = {
         start?.reason ?? 'no failover started',
       ),
       check('failover completed', decided(view, 'completed').length === 1, decided(view, 'completed')[0]?.reason ?? 'no completed decision'),
-      trafficGoesTo(view, s.standby),
-      parametersSay(view, s.standby, [s.primary]),
-      stateIs(view, { phase: 'steady', active: s.standby, generation: 1, frozen: false }),
-      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+      ...failedOver(view, s, 1, { frozen: false }),
     ];
   },
 };
@@ -306,16 +338,9 @@ const dataLossRefused: Scenario = {
   title: 'Replication lag over the RPO budget: refused, then allowed by a human',
   description:
     "The primary fails while the standby's replica lags 9 s behind (its lag alarm has not fired: the metric stopped with the primary). The automatic failover's preflight refuses to lose more than the 5 s RPO budget and halts the workflow; the controller stays halted and moves nothing. An operator acknowledges, then fails over allowing data loss (no force needed: the cap limits automatic failovers, and the standby is healthy); that override goes through the plain AWS CLI.",
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 9])) }),
+  setup: lagEverywhere(9),
   async script(s) {
-    const api = s.signal(s.primary, 'alarm', 0);
-    const health = s.signal(s.primary, 'health-check');
-    await s.at(10);
-    s.setHealth(s.primary, 'unhealthy');
-    s.setDatabaseReachable(s.primary, false);
-    await s.alarm(api, 'ALARM');
-    await s.at(20);
-    await s.alarm(health, 'ALARM');
+    await primaryFails(s, { at: 10, healthAlarmAt: 20, database: 'unreachable' });
     await s.at(120);
     const halted = await s.view();
     s.check(
@@ -359,10 +384,7 @@ const dataLossRefused: Scenario = {
             ),
           ]
         : []),
-      trafficGoesTo(view, s.standby),
-      parametersSay(view, s.standby, [s.primary]),
-      stateIs(view, { phase: 'steady', active: s.standby, generation: 2 }),
-      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+      ...failedOver(view, s, 2),
     ];
   },
 };
@@ -372,16 +394,10 @@ const abort: Scenario = {
   title: 'An operator aborts a failover in flight',
   description:
     'The primary fails and the controller starts a failover. While the workflow is about to promote the database, an operator aborts it: the execution is stopped, the workflow reports ABORTED and the controller halts until acknowledged. Nothing moved; after the acknowledgement the cap on automatic failovers keeps the controller from starting again by itself.',
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   async script(s) {
-    const api = s.signal(s.primary, 'alarm', 0);
-    const health = s.signal(s.primary, 'health-check');
     s.pauseBefore('promote-database');
-    await s.at(10);
-    s.setHealth(s.primary, 'unhealthy');
-    await s.alarm(api, 'ALARM');
-    await s.at(20);
-    await s.alarm(health, 'ALARM');
+    await primaryFails(s, { at: 10, healthAlarmAt: 20, database: 'reachable' });
     await s.at(120);
     s.note('the failover workflow waits before promote-database: the operator aborts it there');
     await s.after(15);
@@ -404,10 +420,7 @@ const abort: Scenario = {
         afterAck.length > 0 && afterAck.every((d) => d.action !== 'start-failover') && afterAck.some((d) => d.action === 'suppressed'),
         afterAck.map((d) => `${d.action}: ${d.reason}`).slice(-1)[0] ?? 'no decision after acknowledge',
       ),
-      trafficGoesTo(view, s.primary),
-      parametersSay(view, s.primary, []),
-      stateIs(view, { phase: 'steady', active: s.primary, generation: 1 }),
-      writerIs(view, s.primary, []),
+      ...stayedHome(view, s, 1),
       ...(start ? [await executionCheck(view, start.executionName, 'ABORTED')] : []),
     ];
   },
@@ -421,7 +434,7 @@ const failback: Scenario = {
   title: 'The way home: failback once the old primary is in sync again',
   description:
     "The primary fails and the controller fails over on its own. The primary's region recovers: Aurora adds its old cluster back to the global cluster as a secondary, first pending-resync, later connected. Readiness (on its synthesized schedule) says failback is not possible while it resynchronizes, and a drctl failback asked then is refused with that reason; once readiness reports it in sync, drctl failback moves writer, traffic and parameters home with a switchover: no data lost.",
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   readiness: true,
   async script(s) {
     const interval = s.readiness.intervalSeconds;
@@ -480,7 +493,7 @@ const readinessDrift: Scenario = {
   title: 'A record edited by hand: readiness refuses the automatic failover, force still works',
   description:
     "Someone edits the standby's weighted record by hand. The next scheduled readiness evaluation fails its weighted-records check; its alarm fires and the controller keeps the result. When the primary then fails, the controller refuses the automatic failover into the standby and names the failing check; a manual failover without force is refused the same way, and the operator's forced failover goes through and completes.",
-  setup: (config) => ({ lagSeconds: Object.fromEntries(config.regions.map((r) => [r, 1])) }),
+  setup: lagEverywhere(1),
   readiness: true,
   async script(s) {
     const minute = s.timings.heartbeatInterval(s.primary).seconds;
@@ -514,10 +527,7 @@ const readinessDrift: Scenario = {
       failoversStarted(view, 1),
       check('the forced manual failover started', start !== undefined && start.request.mode === 'manual' && start.reason.includes('(forced)'), start?.reason ?? 'no failover started'),
       check('failover completed', decided(view, 'completed').length === 1, decided(view, 'completed')[0]?.reason ?? 'no completed decision'),
-      trafficGoesTo(view, s.standby),
-      parametersSay(view, s.standby, [s.primary]),
-      stateIs(view, { phase: 'steady', active: s.standby, generation: 1 }),
-      writerIs(view, s.standby, [`failover ${s.primary}→${s.standby}`]),
+      ...failedOver(view, s, 1),
     ];
   },
 };

@@ -12,12 +12,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html (SigV4 credential scope)
  */
 
-/** Longest token accepted; a longer `Authorization` header is refused before any parsing. */
-export const MAX_TOKEN_LENGTH = 4096;
-
-/** Clock skew tolerated on `exp` and `nbf`, in seconds. */
-export const CLOCK_SKEW_SECONDS = 60;
-
 /** Claims this API reads. `sub` names the client; `exp` is required. */
 export interface ApiTokenClaims {
   readonly sub: string;
@@ -48,6 +42,12 @@ function parseJson(segment: string): unknown {
     return undefined;
   }
 }
+
+/** Longest token accepted; a longer `Authorization` header is refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 4096;
+
+/** Clock skew tolerated on `exp` and `nbf`, in seconds. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 /**
  * Verify `token` against `key` and `audience` at `nowSeconds`: only `HS256` (never `none` or an

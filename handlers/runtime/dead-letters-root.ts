@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsDeadLetters } from '../../adapters/dead-letters/sqs-dead-letters.adapter';
 import type { DeadLetters } from '../../domain/ports/dead-letters.port';
 import type { Resources } from '../../edge/resources.schema';
-import { clientConfig, clientOn, ConfigurationError, once, settings, type AwsTarget } from './settings-root';
+import { ConfigurationError, controllerRegionClient, once, settings, type AwsTarget } from './settings-root';
 
 /**
  * The controller's dead-letter queue, in the controller's region; a FIFO queue (`.fifo`) gets the
@@ -15,7 +15,7 @@ export function deadLettersAdapter(ids: Pick<Resources, 'controllerRegion' | 'de
     throw new ConfigurationError('DR_RESOURCES.deadLetterQueueUrl: not set; the decide function needs the dead-letter queue URL for events it cannot parse');
   }
   return new SqsDeadLetters({
-    client: clientOn(aws, clientConfig(ids.controllerRegion), (c) => new SQSClient(c)),
+    client: controllerRegionClient(ids, aws, 'sdk', (c) => new SQSClient(c)),
     queueUrl: ids.deadLetterQueueUrl,
     ...(ids.deadLetterQueueUrl.endsWith('.fifo') ? { messageGroupId: app } : {}),
   });

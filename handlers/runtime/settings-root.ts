@@ -122,6 +122,20 @@ export function clientOn<C extends { destroy(): void }, T extends object>(aws: A
   return client;
 }
 
+/**
+ * An SDK client in the controller's region aimed at `aws`, with the {@link clientConfig} of
+ * `retries`: the client of each port that lives beside the controller (its bus, state machine,
+ * state table and dead-letter queue).
+ */
+export function controllerRegionClient<C extends { destroy(): void }>(
+  ids: Pick<Resources, 'controllerRegion'>,
+  aws: AwsTarget,
+  retries: 'sdk' | 'adapterRetries',
+  make: (config: ReturnType<typeof clientConfig>) => C,
+): C {
+  return clientOn(aws, clientConfig(ids.controllerRegion, retries), make);
+}
+
 /** Validated configuration of this function (from `process.env`). */
 export function settings(): Settings {
   return once('settings', () => loadSettings(process.env));

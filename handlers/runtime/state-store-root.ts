@@ -3,18 +3,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbStateStore } from '../../adapters/state-store/dynamodb-state-store.adapter';
 import type { StateStore } from '../../domain/ports/state-store.port';
 import type { Resources } from '../../edge/resources.schema';
-import { clientConfig, clientOn, once, settings, type AdapterTuning, type AwsTarget } from './settings-root';
+import { controllerRegionClient, once, settings, type AdapterTuning, type AwsTarget } from './settings-root';
 
 /**
  * The controller's state table, in the controller's region: the one way to build the state store
  * adapter (the Lambda functions through {@link stateStore}, the local AWS on moto with its endpoint).
  */
 export function stateStoreAdapter(ids: Pick<Resources, 'controllerRegion' | 'stateTableName'>, aws: AwsTarget = {}, tuning: AdapterTuning = {}): StateStore {
-  return new DynamoDbStateStore({
-    client: DynamoDBDocumentClient.from(clientOn(aws, clientConfig(ids.controllerRegion), (c) => new DynamoDBClient(c))),
-    tableName: ids.stateTableName,
-    ...tuning,
-  });
+  const client = DynamoDBDocumentClient.from(controllerRegionClient(ids, aws, 'sdk', (c) => new DynamoDBClient(c)));
+  return new DynamoDbStateStore({ client, tableName: ids.stateTableName, ...tuning });
 }
 
 /**

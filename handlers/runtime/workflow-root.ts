@@ -2,7 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsWorkflow } from '../../adapters/workflow/step-functions-workflow.adapter';
 import type { Workflow } from '../../domain/ports/workflow.port';
 import type { Resources } from '../../edge/resources.schema';
-import { clientConfig, clientOn, ConfigurationError, once, settings, type AdapterTuning, type AwsTarget } from './settings-root';
+import { ConfigurationError, controllerRegionClient, once, settings, type AdapterTuning, type AwsTarget } from './settings-root';
 
 /**
  * The failover state machine, in the controller's region. Needs `stateMachineArn` (the decide
@@ -12,11 +12,8 @@ export function workflowAdapter(ids: Pick<Resources, 'controllerRegion' | 'state
   if (!ids.stateMachineArn) {
     throw new ConfigurationError('DR_RESOURCES.stateMachineArn: not set; the function that starts failovers needs the failover state machine ARN');
   }
-  return new StepFunctionsWorkflow({
-    client: clientOn(aws, clientConfig(ids.controllerRegion, 'adapterRetries'), (c) => new SFNClient(c)),
-    stateMachineArn: ids.stateMachineArn,
-    ...tuning,
-  });
+  const client = controllerRegionClient(ids, aws, 'adapterRetries', (c) => new SFNClient(c));
+  return new StepFunctionsWorkflow({ client, stateMachineArn: ids.stateMachineArn, ...tuning });
 }
 
 /** The workflow of this function, built once per container. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DrillRun, ScenarioResult, TimelineEntry } from '../../cli/drill/timeline';
+import { decisionEntry, type DrillRun, type ScenarioResult, type TimelineEntry } from '../../cli/drill/timeline';
 import { loadConfigFile } from '../../cli/explain.command';
 import type { ControllerConfig } from '../../domain/config';
 import { decide, initialState } from '../../domain/decide';
@@ -40,17 +40,7 @@ function record(
     const result = decide(state, event, cfg, now);
     state = result.state;
     const [d] = result.decisions;
-    entries.push({
-      kind: 'decision',
-      at: now,
-      action: d.action,
-      reason: d.reason,
-      active: d.active,
-      phase: d.phase,
-      ...('target' in d ? { target: d.target } : {}),
-      ...('generation' in d ? { generation: d.generation } : {}),
-      ...('dryRun' in d ? { dryRun: d.dryRun } : {}),
-    });
+    entries.push(decisionEntry(d));
   };
   const signalOf = (alarmName: string) => {
     const signal = cfg.signals.find((x) => x.alarmName === alarmName);

@@ -2,6 +2,7 @@ import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-
 import { existsSync, readFileSync } from 'node:fs';
 import { startSandbox, type Sandbox } from '../../cli/drill/sandbox.command';
 import { runReadinessCommand } from '../../cli/readiness.command';
+import { recordEditedByHand } from '../../local/moto-environment';
 import type { ReadinessCheckName, ReadinessReport } from '../../domain/readiness';
 import { motoCredentials } from '../support/moto';
 
@@ -58,33 +59,11 @@ describe('drctl readiness against the sandbox', () => {
 
   it('sees a weighted record edited by hand in the sandbox', async () => {
     const printed = lines.find((l) => l.trim().startsWith('npx drctl readiness'))!;
-    const { traffic } = sandbox.world.resources;
-    const { dns } = sandbox.plan;
     const standby = sandbox.plan.settings.config.regions.find((r) => r !== sandbox.plan.settings.config.initialActive)!;
-    const record = dns.records.find((r) => r.region === standby)!;
+    const record = sandbox.plan.dns.records.find((r) => r.region === standby)!;
     const route53 = new Route53Client({ endpoint: sandbox.endpoint, region: 'us-east-1', credentials: motoCredentials, maxAttempts: 1 });
     try {
-      await route53.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: traffic.hostedZoneId,
-          ChangeBatch: {
-            Changes: [
-              {
-                Action: 'UPSERT',
-                ResourceRecordSet: {
-                  Name: dns.recordName,
-                  Type: dns.recordType,
-                  SetIdentifier: record.setIdentifier,
-                  Weight: 10,
-                  TTL: dns.ttlSeconds,
-                  ResourceRecords: [{ Value: record.host }],
-                  HealthCheckId: traffic.healthCheckIds[standby],
-                },
-              },
-            ],
-          },
-        }),
-      );
+      await route53.send(new ChangeResourceRecordSetsCommand(recordEditedByHand(sandbox.plan, sandbox.world.resources.traffic, standby, 10)));
     } finally {
       route53.destroy();
     }
