@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'bench/results/', 'coverage/', '**/*.d.ts', 'reports/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'bench/results/', 'coverage/', '**/*.d.ts', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
