@@ -994,6 +994,8 @@ function result(state: ControllerState, ctx: Ctx, body: DecisionBody): DecideRes
   return { state, decisions: [decision] };
 }
 
+/** An instant for a reason: ISO 8601, or the number itself where no date can show it (NaN, ±Infinity, beyond ±8.64e15 ms). */
 function iso(ms: number): string {
-  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(ms);
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
 }

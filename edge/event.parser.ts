@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AlarmState, DomainEvent, OverrideAction, WorkflowStatus } from '../domain/events';
 import {
+  clip,
   MAX_ALARM_NAME_CHARS,
   MAX_ALARM_REASON_CHARS,
   MAX_EVENT_ID_CHARS,
@@ -189,11 +190,6 @@ function failure(issues: readonly z.core.$ZodIssue[], within?: 'detail'): ParseR
   return { ok: false, reason: [...shown, ...more].join('; '), field: problems[0]?.field ?? root };
 }
 
-function truncate(text: string, max = MAX_DETAIL_CHARS): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text.slice(0, max));
-  return `${chars.slice(0, max - 1).join('')}…`;
-}
 
 /** `value` when it is a string of at most `max` characters matching `pattern`, else undefined. */
 function boundedString(value: unknown, max: number, pattern: RegExp): string | undefined {
@@ -222,7 +218,7 @@ function parseAlarmStateChange(envelope: Envelope, envelopeTime: number): ParseR
       reason: `resources[0]: expected the ARN of alarm ${show(alarmName)} (arn:aws:cloudwatch:<region>:<account>:alarm:<name>), got ${show(arn)}; CloudWatch names the alarm's ARN in every state-change event, so check the event source`,
     };
   }
-  const reason = state.reason === undefined ? undefined : truncate(state.reason, MAX_ALARM_REASON_CHARS);
+  const reason = state.reason === undefined ? undefined : clip(state.reason, MAX_ALARM_REASON_CHARS);
   return {
     ok: true,
     event: {
@@ -309,7 +305,7 @@ function parseWorkflowStatusChange(envelope: Envelope, envelopeTime: number): Pa
       executionName: name,
       status: endStatus,
       at: isPlausibleEpochMs(stopDate) ? stopDate : envelopeTime,
-      ...(summary !== undefined ? { detail: truncate(summary) } : {}),
+      ...(summary !== undefined ? { detail: clip(summary, MAX_DETAIL_CHARS) } : {}),
       ...(recoverySeconds !== undefined ? { recoverySeconds } : {}),
       ...(stateMachineArn !== undefined ? { stateMachineArn } : {}),
     },
@@ -344,8 +340,8 @@ function ruleOf(envelope: Envelope): { name: string; account: string } | undefin
  */
 function parseScheduledEvent(envelope: Envelope, envelopeTime: number): ParseResult {
   const ruleArn = ruleOf(envelope);
-  const rule = ruleArn?.name;
-  if (ruleArn === undefined || rule === undefined || !rule.endsWith(HEARTBEAT_RULE_SUFFIX)) return { ok: true, event: { type: 'tick', eventId: envelope.id, at: envelopeTime } };
+  if (ruleArn === undefined || !ruleArn.name.endsWith(HEARTBEAT_RULE_SUFFIX)) return { ok: true, event: { type: 'tick', eventId: envelope.id, at: envelopeTime } };
+  const rule = ruleArn.name;
   const region: unknown = envelope.region;
   if (typeof region !== 'string' || region.length > MAX_REGION_CHARS || !AWS_REGION_PATTERN.test(region)) {
     return {

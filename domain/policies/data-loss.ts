@@ -51,7 +51,7 @@ export type DataLossChoice =
 
 /** The lag that counts: undefined when unknown or too old. */
 export function usableLag(i: Pick<DataLossInputs, 'lagSeconds' | 'lagAgeSeconds'>): number | undefined {
-  if (i.lagSeconds === undefined || !Number.isFinite(i.lagSeconds)) return undefined;
+  if (!Number.isFinite(i.lagSeconds)) return undefined; // undefined is not finite either
   if (i.lagAgeSeconds !== undefined && !(i.lagAgeSeconds <= MAX_LAG_AGE_SECONDS)) return undefined;
   return i.lagSeconds;
 }
