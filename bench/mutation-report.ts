@@ -49,9 +49,11 @@ const Equivalents = z.array(
   z.object({
     file: z.string(),
     mutator: z.string(),
-    /** The mutated source text, exactly (white space included). */
+    /** The mutated source text, white space folded to one space. */
     original: z.string(),
     replacement: z.string(),
+    /** Only where the same text is mutated in two places for different reasons: the line it was at (the nearest wins). */
+    line: z.number().optional(),
     reason: z.string().min(20, 'say why the mutant changes no behaviour'),
   }),
 );
@@ -85,6 +87,14 @@ function textAt(lines: readonly string[], start: z.infer<typeof Position>, end: 
   return [lines[start.line - 1]!.slice(start.column - 1), ...lines.slice(start.line, end.line - 1), lines[end.line - 1]!.slice(0, end.column - 1)].join('\n');
 }
 
+/** Of the entries that match a mutant's text, the one listed nearest its line. */
+function closest(entries: readonly Equivalent[], line: number): Equivalent | undefined {
+  return [...entries].sort((a, b) => Math.abs((a.line ?? line) - line) - Math.abs((b.line ?? line) - line))[0];
+}
+
+/** White space folded, so that an entry survives reformatting. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
 const report = load(REPORT, Report, 'run `npm run mutation` (Stryker writes it)');
 const equivalents = load(EQUIVALENTS, Equivalents, 'create it: [] when every survivor is killed');
 const used = new Set<Equivalent>();
@@ -104,9 +114,12 @@ for (const [path, file] of Object.entries(report.files)) {
     else {
       if (m.status === 'Survived') group.survived++;
       else group.noCoverage++;
-      const original = textAt(lines, m.location.start, m.location.end);
-      const replacement = m.replacement ?? '';
-      const eq = equivalents.find((e) => e.file === name && e.mutator === m.mutatorName && e.original === original && e.replacement === replacement);
+      const original = oneLine(textAt(lines, m.location.start, m.location.end));
+      const replacement = oneLine(m.replacement ?? '');
+      const eq = closest(
+        equivalents.filter((e) => e.file === name && e.mutator === m.mutatorName && oneLine(e.original) === original && oneLine(e.replacement) === replacement),
+        m.location.start.line,
+      );
       if (eq) used.add(eq);
       group.survivors.push({ file: name, line: m.location.start.line, mutator: m.mutatorName, original, replacement, status: m.status, ...(eq ? { equivalent: eq.reason } : {}) });
     }
