@@ -1,11 +1,8 @@
 import fc from 'fast-check';
-import type { ControllerConfig } from '../../domain/config';
-import { decide, initialState } from '../../domain/decide';
-import type { Decision } from '../../domain/decision';
+import { initialState } from '../../domain/decide';
 import type { DomainEvent } from '../../domain/events';
-import type { ControllerState } from '../../domain/state';
 import { MAX_EVENT_SKEW_SECONDS, MAX_OVERRIDE_AGE_SECONDS } from '../../domain/limits';
-import { alarm, heartbeat, nameOf, override, readiness, referenceConfig, sec, T0, testConfig, tick, workflowEnded } from './fixtures';
+import { alarm, decideAll, east2Down, eastDown, heartbeat, nameOf, override, readiness, referenceConfig, sec, T0, testConfig, tick, workflowEnded } from './fixtures';
 
 /**
  * The edges of the engine's rules, stated as properties: where a window ends, which of two equal
@@ -14,19 +11,8 @@ import { alarm, heartbeat, nameOf, override, readiness, referenceConfig, sec, T0
  */
 const numRuns = Number(process.env.PROPERTY_RUNS ?? 2000);
 
-function run(config: ControllerConfig, events: readonly DomainEvent[], from?: ControllerState, now?: number) {
-  let state = from ?? initialState(config);
-  const decisions: Decision[] = [];
-  for (const e of events) {
-    const out = decide(state, e, config, now ?? e.at);
-    state = out.state;
-    decisions.push(...out.decisions);
-  }
-  return { state, decisions, last: decisions[decisions.length - 1]! };
-}
+const run = decideAll;
 
-const eastDown = (at: number) => [alarm('us-east-1-api-5xx', 'ALARM', at), alarm('us-east-1-health', 'ALARM', at)];
-const east2Down = (at: number) => [alarm('us-east-2-api-5xx', 'ALARM', at), alarm('us-east-2-health', 'ALARM', at)];
 
 describe('the edges of the rules', () => {
   it('counts an automatic failover against the cap for exactly the window: held back 1 ms before its end, free at it', () => {

@@ -1,4 +1,8 @@
 import type { ControllerConfig, Policy } from '../../domain/config';
+import { decide, initialState } from '../../domain/decide';
+import type { Decision } from '../../domain/decision';
+import type { DomainEvent } from '../../domain/events';
+import type { ControllerState } from '../../domain/state';
 import { DEFAULT_POLICY } from '../../domain/config';
 import { executionNameFor } from '../../domain/decision';
 import type { ActionFailed, AlarmState, Heartbeat, Override, ReadinessEvaluated, SignalChanged, Tick, WorkflowEnded, WorkflowStarted } from '../../domain/events';
@@ -84,3 +88,19 @@ export function actionFailed(executionName: string, at: number, extra: Partial<A
 export function readiness(target: string, evaluatedAt: number, failing: readonly ReadinessCheckName[] = [], extra: Partial<ReadinessEvaluated> = {}): ReadinessEvaluated {
   return { type: 'readiness-evaluated', eventId: nextId(), app: 'payments', target, active: 'us-east-1', evaluatedAt, at: evaluatedAt, ready: failing.length === 0, failing, ...extra };
 }
+
+/** Decide `events` in order from `from` (or the initial state), each at `now` or else at its own time. */
+export function decideAll(config: ControllerConfig, events: readonly DomainEvent[], from?: ControllerState, now?: number) {
+  let state = from ?? initialState(config);
+  const decisions: Decision[] = [];
+  for (const e of events) {
+    const out = decide(state, e, config, now ?? e.at);
+    state = out.state;
+    decisions.push(...out.decisions);
+  }
+  return { state, decisions, last: decisions[decisions.length - 1]! };
+}
+
+/** us-east-1 (`eastDown`) or us-east-2 (`east2Down`) down in {@link testConfig}: an alarm and the health check in ALARM at `at`. */
+export const eastDown = (at: number) => [alarm('us-east-1-api-5xx', 'ALARM', at), alarm('us-east-1-health', 'ALARM', at)];
+export const east2Down = (at: number) => [alarm('us-east-2-api-5xx', 'ALARM', at), alarm('us-east-2-health', 'ALARM', at)];

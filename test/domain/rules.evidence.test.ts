@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import type { ControllerConfig } from '../../domain/config';
 import { decide, initialState } from '../../domain/decide';
-import type { Decision } from '../../domain/decision';
 import type { DomainEvent } from '../../domain/events';
 import type { ControllerState } from '../../domain/state';
 import { MAX_EVENT_SKEW_SECONDS, MAX_OVERRIDE_AGE_SECONDS } from '../../domain/limits';
-import { alarm, heartbeat, override, readiness, referenceConfig, sec, T0, testConfig, tick } from './fixtures';
+import { alarm, decideAll, eastDown, heartbeat, override, readiness, referenceConfig, sec, T0, testConfig, tick } from './fixtures';
 import { alarmStates } from './arbitraries';
 
 /**
@@ -18,16 +17,7 @@ const numRuns = Math.min(Number(process.env.PROPERTY_RUNS ?? 2000), 300);
 const SKEW_MS = MAX_EVENT_SKEW_SECONDS * 1000;
 const REMEMBER_MS = (MAX_OVERRIDE_AGE_SECONDS + MAX_EVENT_SKEW_SECONDS) * 1000;
 
-function run(config: ControllerConfig, events: readonly DomainEvent[], from?: ControllerState, now?: number) {
-  let state = from ?? initialState(config);
-  const decisions: Decision[] = [];
-  for (const e of events) {
-    const out = decide(state, e, config, now ?? e.at);
-    state = out.state;
-    decisions.push(...out.decisions);
-  }
-  return { state, decisions, last: decisions[decisions.length - 1]! };
-}
+const run = decideAll;
 
 /** The number a reason states where `pattern`'s first group is, if it states one. */
 const numberIn = (reason: string, pattern: RegExp): number | undefined => {
@@ -35,7 +25,6 @@ const numberIn = (reason: string, pattern: RegExp): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
-const eastDown = (at: number) => [alarm('us-east-1-api-5xx', 'ALARM', at), alarm('us-east-1-health', 'ALARM', at)];
 
 describe('how far ahead of the clock an event may be stamped', () => {
   it('accepts evidence stamped exactly the allowed skew ahead and rejects one stamped 1 ms more; a readiness result is judged by the later of its two times', () => {

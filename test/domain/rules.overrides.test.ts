@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import type { ControllerConfig } from '../../domain/config';
 import { decide, initialState } from '../../domain/decide';
-import type { Decision } from '../../domain/decision';
 import type { DomainEvent, Override, WorkflowStatus } from '../../domain/events';
 import { MAX_EVENT_SKEW_SECONDS, MAX_OVERRIDE_AGE_SECONDS, MAX_RECENT_OVERRIDES } from '../../domain/limits';
 import { GUARDING_CHECKS } from '../../domain/readiness';
 import type { ControllerState } from '../../domain/state';
 import { inFlightNamed, scenarioArb } from './arbitraries';
-import { actionFailed, alarm, nameOf, override, sec, T0, testConfig, tick, workflowEnded } from './fixtures';
+import { actionFailed, alarm, decideAll, east2Down, eastDown, nameOf, override, sec, T0, testConfig, tick, workflowEnded } from './fixtures';
 
 /**
  * The rules of choosing a target, the guards on an automatic failover (halt, freeze, cooldown, cap)
@@ -16,19 +15,8 @@ import { actionFailed, alarm, nameOf, override, sec, T0, testConfig, tick, workf
  */
 const numRuns = Number(process.env.PROPERTY_RUNS ?? 2000);
 
-function run(config: ControllerConfig, events: readonly DomainEvent[], from?: ControllerState, now?: number) {
-  let state = from ?? initialState(config);
-  const decisions: Decision[] = [];
-  for (const e of events) {
-    const out = decide(state, e, config, now ?? e.at);
-    state = out.state;
-    decisions.push(...out.decisions);
-  }
-  return { state, decisions, last: decisions[decisions.length - 1]! };
-}
+const run = decideAll;
 
-const eastDown = (at: number) => [alarm('us-east-1-api-5xx', 'ALARM', at), alarm('us-east-1-health', 'ALARM', at)];
-const east2Down = (at: number) => [alarm('us-east-2-api-5xx', 'ALARM', at), alarm('us-east-2-health', 'ALARM', at)];
 /** The ISO-8601 instant `ms`, as decisions name instants. */
 const iso = (ms: number) => new Date(ms).toISOString();
 const ISO_RE = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g;

@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import type { ControllerConfig } from '../../domain/config';
 import { decide, initialState } from '../../domain/decide';
-import type { Decision } from '../../domain/decision';
-import type { DomainEvent, WorkflowStatus } from '../../domain/events';
+import type { WorkflowStatus } from '../../domain/events';
 import { GUARDING_CHECKS, READINESS_CHECKS } from '../../domain/readiness';
 import type { ControllerState } from '../../domain/state';
 import { workflowStatuses } from './arbitraries';
-import { actionFailed, alarm, override, readiness, sec, T0, testConfig, tick, workflowEnded } from './fixtures';
+import { actionFailed, alarm, decideAll, east2Down, eastDown, override, readiness, sec, T0, testConfig, tick, workflowEnded } from './fixtures';
 
 /**
  * The rules of the workflow's reports (how a run ends, a redrive, a failback), of readiness results
@@ -16,21 +15,10 @@ import { actionFailed, alarm, override, readiness, sec, T0, testConfig, tick, wo
  */
 const numRuns = Math.min(Number(process.env.PROPERTY_RUNS ?? 2000), 200);
 
-function run(config: ControllerConfig, events: readonly DomainEvent[], from?: ControllerState) {
-  let state = from ?? initialState(config);
-  const decisions: Decision[] = [];
-  for (const e of events) {
-    const out = decide(state, e, config, e.at);
-    state = out.state;
-    decisions.push(...out.decisions);
-  }
-  return { state, decisions, last: decisions[decisions.length - 1]! };
-}
+const run = decideAll;
 
 const HOME = 'us-east-1';
 const AWAY = 'us-east-2';
-const eastDown = (at: number) => [alarm('us-east-1-api-5xx', 'ALARM', at), alarm('us-east-1-health', 'ALARM', at)];
-const east2Down = (at: number) => [alarm('us-east-2-api-5xx', 'ALARM', at), alarm('us-east-2-health', 'ALARM', at)];
 
 /** A manual failover from the home region to us-east-2, started at T0 and in flight. */
 function inFlight(config: ControllerConfig = testConfig()) {
