@@ -7,21 +7,8 @@ import {
   type ReadinessCheckName,
   type ReadinessExpectations,
 } from '../../domain/readiness';
+import { ACTIVE, ARN, expected, NOW, TARGET } from './readiness-fixtures';
 
-const NOW = Date.parse('2026-11-30T12:00:00Z');
-const ACTIVE = 'us-east-1';
-const TARGET = 'us-east-2';
-const ARN = (r: string) => `arn:aws:rds:${r}:123456789012:cluster:app-${r}`;
-
-const expected: ReadinessExpectations = {
-  regions: [ACTIVE, TARGET],
-  active: ACTIVE,
-  rpoBudgetSeconds: 5,
-  healthCheckIds: { [ACTIVE]: 'hc-1', [TARGET]: 'hc-2' },
-  probedRegions: [ACTIVE, TARGET],
-  maxProbeAgeSeconds: 300,
-  steps: ['preflight', 'shift-traffic'],
-};
 
 /** A world where a failover into us-east-2 would work; each test breaks one thing. */
 function healthy(): ReadinessObservations {

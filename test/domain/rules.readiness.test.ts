@@ -16,6 +16,7 @@ import {
 } from '../../domain/readiness';
 import type { InFlight } from '../../domain/state';
 import { referenceConfig } from './fixtures';
+import { ACTIVE, ARN, expected, NOW, TARGET } from './readiness-fixtures';
 
 /**
  * The rules of readiness (and of the small domain helpers next to it) stated as rules: a part that
@@ -25,22 +26,8 @@ import { referenceConfig } from './fixtures';
  */
 const numRuns = Math.min(Number(process.env.PROPERTY_RUNS ?? 2000), 300);
 
-const NOW = Date.parse('2026-11-30T12:00:00Z');
-const ACTIVE = 'us-east-1';
-const TARGET = 'us-east-2';
 const OTHER = 'us-west-2';
 const VERSION = '8.0.mysql_aurora.3.08.0';
-const ARN = (r: string) => `arn:aws:rds:${r}:123456789012:cluster:app-${r}`;
-
-const expected: ReadinessExpectations = {
-  regions: [ACTIVE, TARGET],
-  active: ACTIVE,
-  rpoBudgetSeconds: 5,
-  healthCheckIds: { [ACTIVE]: 'hc-1', [TARGET]: 'hc-2' },
-  probedRegions: [ACTIVE, TARGET],
-  maxProbeAgeSeconds: 300,
-  steps: ['preflight', 'shift-traffic'],
-};
 
 const ACTIVE_RECORD: WeightedRecordView = { region: ACTIVE, setIdentifier: ACTIVE, weight: 100, healthCheckId: 'hc-1' };
 const TARGET_RECORD: WeightedRecordView = { region: TARGET, setIdentifier: TARGET, weight: 0, healthCheckId: 'hc-2' };
