@@ -1,4 +1,4 @@
-// Mutation testing of the decision core and the edge: `npm run mutation` (about an hour on two
+// Mutation testing of the decision core and the edge: `npm run mutation` (a full run took 82 min on two
 // cores; not part of `npm test`). bench/mutation-report.ts turns Stryker's JSON report into the
 // score and the survivor list under bench/results/.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
