@@ -36,48 +36,30 @@ function alarmEvent(alarmName: string, arn: unknown): Json {
   return event;
 }
 
+/** An EventBridge event (the envelope AWS documents) of `detailType` from `source`, `envelope` overriding any field. */
+function eventBridgeEvent(id: string, detailType: string, source: string, time: string, detail: Json, envelope: Json = {}): Json {
+  return { version: '0', id, 'detail-type': detailType, source, time, resources: [], detail, ...envelope };
+}
+
 function overrideEvent(detail: Json, envelope: Json = {}): Json {
-  return {
-    version: '0',
-    id: '6f1b1c3e-2f0a-4d47-9a3b-5c2d7e8f9a01',
-    'detail-type': 'DR Override',
-    source: 'dr.operator',
-    time: '2026-11-26T02:45:30Z',
-    resources: [],
-    detail,
-    ...envelope,
-  };
+  return eventBridgeEvent('6f1b1c3e-2f0a-4d47-9a3b-5c2d7e8f9a01', 'DR Override', 'dr.operator', '2026-11-26T02:45:30Z', detail, envelope);
 }
 
 const operatorFields = { reason: 'region incident INC-4711', operator: 'oncall@example.com', requestId: 'inc-4711-1' };
 
 /** An EventBridge scheduled event from the rule with ARN `ruleArn` (AWS's documented shape). */
 function scheduledEvent(ruleArn: unknown, envelope: Json = {}): Json {
-  return {
-    version: '0',
-    id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
+  return eventBridgeEvent('53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa', 'Scheduled Event', 'aws.events', '2015-10-08T16:53:06Z', {}, {
     account: '123456789012',
-    time: '2015-10-08T16:53:06Z',
     region: 'us-east-1',
     resources: [ruleArn],
-    detail: {},
     ...envelope,
-  };
+  });
 }
 
 function readinessEvent(detail: Json, envelope: Json = {}): Json {
-  return {
-    version: '0',
-    id: 'readiness-1',
-    'detail-type': READINESS_DETAIL_TYPE,
-    source: READINESS_SOURCE,
-    time: '2026-11-30T12:00:03Z',
-    resources: [],
-    detail: { app: 'payments', target: 'us-east-1', active: 'us-east-2', ready: true, failing: [], evaluatedAt: '2026-11-30T12:00:00.000Z', ...detail },
-    ...envelope,
-  };
+  const result = { app: 'payments', target: 'us-east-1', active: 'us-east-2', ready: true, failing: [], evaluatedAt: '2026-11-30T12:00:00.000Z', ...detail };
+  return eventBridgeEvent('readiness-1', READINESS_DETAIL_TYPE, READINESS_SOURCE, '2026-11-30T12:00:03Z', result, envelope);
 }
 
 /** A region code the edge accepts: two letters, one to three words, one or two digits. */
